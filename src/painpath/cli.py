@@ -1,0 +1,129 @@
+"""The `painpath` command.
+
+Exit codes: 0 success, 1 unexpected failure, 2 bad input or usage (one line on stderr, nothing
+on stdout). Tracebacks only with `--verbose`.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import orjson
+import typer
+
+from painpath.errors import InputError, PainpathError
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="painpath: explainable decision support for interventional pain medicine.",
+)
+
+_STATE = {"verbose": False}
+
+
+def _fail(exc: PainpathError) -> NoReturn:
+    if _STATE["verbose"]:
+        raise exc
+    typer.echo(f"painpath: {exc.message}", err=True)
+    raise typer.Exit(exc.exit_code)
+
+
+@app.callback()
+def _root(
+    verbose: Annotated[bool, typer.Option("--verbose", help="Show tracebacks.")] = False,
+) -> None:
+    _STATE["verbose"] = verbose
+
+
+def _parse_date(text: str | None) -> date:
+    if text is None:
+        return date.today()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"--as-of {text!r} is not a date", "--as-of", "YYYY-MM-DD") from None
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read {path} ({exc.strerror})", str(path)) from None
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        raise InputError(f"not valid JSON ({exc.msg} at byte {exc.pos})", str(path)) from None
+
+
+@app.command()
+def assess(
+    bundle: Annotated[Path, typer.Argument(help="A patient's FHIR R4 Bundle (JSON file).")],
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Assess as of this date (YYYY-MM-DD); default today.")
+    ] = None,
+    payer: Annotated[str, typer.Option(help="cms (Medicare policies) or none.")] = "cms",
+    fmt: Annotated[str, typer.Option("--format", help="json (default) or text.")] = "json",
+) -> None:
+    """Assess one patient and print the painpath.assessment/v1 document.
+
+    Example: painpath assess patient.json --as-of 2026-06-01 --format text
+    """
+    from painpath._api import assess as run
+    from painpath.cli_text import render_text
+
+    try:
+        if fmt not in ("json", "text"):
+            raise InputError(f"unknown format {fmt!r}", "--format", "json or text")
+        day = _parse_date(as_of)
+        doc = run(_read_json(bundle), as_of=day, payer=payer)
+    except PainpathError as exc:
+        _fail(exc)
+    if fmt == "text":
+        sys.stdout.write(render_text(doc))
+    else:
+        sys.stdout.write(orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode() + "\n")
+
+
+@app.command()
+def knowledge(
+    what: Annotated[
+        str | None,
+        typer.Argument(
+            help="procedures, conditions, policies, drugs or sources (default: a summary); "
+            "or `show` followed by an id."
+        ),
+    ] = None,
+    entry: Annotated[str | None, typer.Argument(help="With `show`: the id to explain.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """List the knowledge base, or explain one entry with its sources.
+
+    Examples: painpath knowledge procedures --json; painpath knowledge show facet-rfa-lumbar
+    """
+    from painpath.cli_knowledge import list_kind, show_entry
+
+    try:
+        if what == "show":
+            if entry is None:
+                raise InputError("`knowledge show` needs an id", "ID", "e.g. facet-rfa-lumbar")
+            sys.stdout.write(show_entry(entry, as_json))
+        elif entry is not None:
+            raise InputError(f"unexpected argument {entry!r}", "knowledge", "one kind or `show ID`")
+        else:
+            sys.stdout.write(list_kind(what, as_json))
+    except PainpathError as exc:
+        _fail(exc)
+
+
+def main() -> None:
+    """Console entry point."""
+    try:
+        app()
+    except PainpathError as exc:  # pragma: no cover - only with --verbose
+        raise exc

@@ -1,0 +1,210 @@
+"""The words of an assessment: each option's rationale and the next steps, as a clinician writes."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any, Protocol
+
+from painpath.engine._context import Context
+from painpath.engine._dates import months_before
+from painpath.engine.mme import MmeResult
+from painpath.engine.options import Option
+from painpath.engine.redflags import RedFlagResult
+
+__all__ = ["next_steps", "option_rationale"]
+
+_MODALITY_WORDS = {
+    "physical-therapy": "physical therapy",
+    "nsaid": "NSAID",
+    "acetaminophen": "acetaminophen",
+    "muscle-relaxant": "muscle relaxant",
+    "neuropathic": "neuropathic agent",
+    "opioid": "opioid",
+}
+
+
+class _Cites(Protocol):
+    def add(self, source: str | None) -> str | None: ...
+
+
+def _chronic_date(ctx: Context, onset: date) -> date:
+    """The first as_of on which pain with this onset counts as chronic."""
+    months = int(ctx.kb.number("chronic-months"))
+    day = onset
+    while months_before(day, months) < onset:
+        day += timedelta(days=1)
+    return day
+
+
+def option_rationale(
+    ctx: Context,
+    option: Option,
+    mme: MmeResult,
+    flags: RedFlagResult,
+    ready: Any,
+    cites: _Cites,
+) -> tuple[list[str], list[str]]:
+    """Reasons for and against the option, and the resource ids they rest on."""
+    kb = ctx.kb
+    lines: list[str] = []
+    evidence: list[str] = []
+    names = []
+    for rc in option.conditions:
+        onset = f", onset {rc.onset.isoformat()}" if rc.onset else ", onset not recorded"
+        names.append(f"{rc.code}{onset}")
+        evidence.append(rc.ref)
+    covered = {c.cond.id for c in option.covered_conditions}
+    lines.append("Matched by " + "; ".join(names) + ".")
+    if not covered:
+        lines.append(
+            "The matching diagnosis is not on the procedure's primary indication list "
+            "(payer coverage usually needs a more specific diagnosis)."
+        )
+    if option.exempt:
+        lines.append(
+            "Cancer-related pain (G89.3): offered whatever the duration of pain or of "
+            "conservative care."
+        )
+    else:
+        if option.earliest_onset is None:
+            lines.append("Onset not recorded: chronic pain (3 months or more) is not established.")
+        elif option.chronic:
+            lines.append(f"Chronic pain since {option.earliest_onset.isoformat()}.")
+        else:
+            when = _chronic_date(ctx, option.earliest_onset)
+            lines.append(
+                f"Pain since {option.earliest_onset.isoformat()}: not yet chronic "
+                f"(3 months reached on {when.isoformat()})."
+            )
+        modalities = ", ".join(_MODALITY_WORDS.get(m, m) for m in option.conservative_modalities)
+        lines.append(
+            f"Conservative care since onset: {option.conservative_weeks:.1f} weeks"
+            + (f" ({modalities})" if modalities else "")
+            + f"; at least {option.min_weeks:g} needed."
+        )
+        evidence.extend(option.conservative_evidence)
+    if option.prerequisite is not None:
+        lines.append(option.prerequisite.reason + ".")
+        evidence.extend(option.prerequisite.evidence)
+        cites.add(option.prerequisite.citation)
+    for flag in flags.flags:
+        lines.append(f"Not now: red flag ({flag.id}) needs urgent evaluation first.")
+    for finding in option.safety:
+        if finding.severity == "stop":
+            lines.append(f"Not now: {finding.message}")
+    if option.criteria is not None:
+        unmet = [c.id for c in option.criteria if c.value is False]
+        missing = [c.id for c in option.criteria if c.value is None]
+        if unmet:
+            lines.append("Payer criteria not met: " + ", ".join(unmet) + ".")
+        if missing:
+            lines.append("Payer criteria not yet documented: " + ", ".join(missing) + ".")
+    lines.extend(_mme_lines(ctx, mme, cites))
+    if ready is not None:
+        lines.append(f"Readiness: {ready.yes} of {ready.of} 'is it right for me?' answers are yes.")
+        evidence.append(ready.evidence)
+    for ref in ctx.unmapped_codes:
+        lines.append(f"{ref} is coded in a system painpath does not map; it was not used.")
+    for resolved in ctx.medications:
+        if resolved.unrecognised:
+            kind = "MedicationRequest" if resolved.med.kind == "request" else "MedicationStatement"
+            lines.append(f"Unrecognised medication {kind}/{resolved.med.id}: not used by any rule.")
+    cites.add(option.procedure.bleeding_risk.source)
+    cites.add(kb.procedures[option.procedure.id].cpt.source)
+    return lines, list(dict.fromkeys(evidence))
+
+
+def _mme_lines(ctx: Context, mme: MmeResult, cites: _Cites) -> list[str]:
+    reassess = ctx.kb.number("mme-reassess")
+    high = ctx.kb.number("mme-high")
+    lines: list[str] = []
+    prefix = "at least " if mme.incomplete else ""
+    if mme.incomplete:
+        missing = ", ".join(i.drug for i in mme.items if i.mme_per_day is None)
+        lines.append(
+            f"Opioid dose is at least {mme.total:g} MME/day; not computed for {missing}."
+        )
+    if mme.total >= high:
+        cites.add(ctx.kb.rules.numbers["mme-high"].source)
+        lines.append(
+            f"Opioids {prefix}{mme.total:g} MME/day ({high:g} or more): high dose; an "
+            "interventional option may help reduce it."
+        )
+    elif mme.total >= reassess:
+        cites.add(ctx.kb.rules.numbers["mme-reassess"].source)
+        lines.append(
+            f"Opioids {prefix}{mme.total:g} MME/day ({reassess:g} or more): reassess benefits "
+            "and risks; an interventional option may help reduce it."
+        )
+    return lines
+
+
+def next_steps(
+    ctx: Context,
+    status: str,
+    options: list[Option],
+    flags: RedFlagResult,
+    cites: _Cites,
+) -> list[str]:
+    """What should happen next, most urgent first."""
+    steps: list[str] = []
+    if status == "urgent-evaluation":
+        for flag in flags.flags:
+            steps.append(f"Urgent evaluation ({flag.id}): {flag.action} No elective procedure.")
+    elif status == "not-indicated":
+        steps.append(
+            "No condition on record that interventional procedures treat: continue care with "
+            "the treating clinician; reassess if a specific pain diagnosis is made."
+        )
+    elif status == "conservative-care-first":
+        steps.append(_conservative_step(ctx, options))
+    else:
+        indicated = [o for o in options if o.indicated]
+        if indicated:
+            names = ", ".join(o.procedure.id for o in indicated[:3])
+            steps.append(f"Refer for an interventional pain consultation: consider {names}.")
+        else:
+            steps.append(
+                "Refer for an interventional pain consultation; no option is indicated yet "
+                "(see each option's rationale for what would change that)."
+            )
+        for option in options:
+            if option.criteria is None:
+                continue
+            missing = [c for c in option.criteria if c.value is None]
+            if option.indicated and missing:
+                steps.append(
+                    f"Before {option.procedure.id}: document "
+                    + "; ".join(f"{c.id} ({c.detail})" for c in missing)
+                    + "."
+                )
+    for option in options:
+        prereq = option.prerequisite
+        if prereq is not None and prereq.next_step and prereq.next_step not in steps:
+            steps.append(prereq.next_step)
+    for note in flags.next_steps:
+        steps.append(note.text)
+        cites.add(note.citation)
+    return steps
+
+
+def _conservative_step(ctx: Context, options: list[Option]) -> str:
+    best: tuple[date, Option] | None = None
+    for option in options:
+        if option.earliest_onset is None:
+            continue
+        chronic_on = _chronic_date(ctx, option.earliest_onset)
+        missing_weeks = max(option.min_weeks - option.conservative_weeks, 0.0)
+        care_on = ctx.as_of + timedelta(weeks=missing_weeks)
+        ready_on = max(chronic_on, care_on)
+        if best is None or ready_on < best[0]:
+            best = (ready_on, option)
+    if best is None:
+        return (
+            "Continue conservative care (physical therapy, medication, activity); record when "
+            "the pain began so that its duration can be judged."
+        )
+    return (
+        "Continue conservative care (physical therapy, medication, activity) and reassess on "
+        f"{best[0].isoformat()} if pain persists ({best[1].procedure.id} may then be an option)."
+    )

@@ -1,0 +1,64 @@
+"""Readiness ("is it right for me?") and the latest pain score (decision-rules §2 and §8)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from painpath.engine._context import LOINC, Context
+from painpath.engine._dates import days_before
+
+__all__ = ["Readiness", "latest_nrs", "readiness"]
+
+
+@dataclass(frozen=True, slots=True)
+class Readiness:
+    yes: int
+    of: int
+    evidence: str
+
+
+def readiness(ctx: Context) -> Readiness | None:
+    """Yes-count of the most recent counting intake response that answers a readiness item."""
+    items = ctx.kb.instruments.readiness_items
+    window = days_before(ctx.as_of, ctx.kb.number("intake-window-days"))
+    for qr in reversed(ctx.intake):
+        assert qr.authored is not None
+        if qr.authored.day < window:
+            break
+        if any(item in qr.answers for item in items):
+            yes = sum(1 for item in items if qr.answers.get(item) is True)
+            return Readiness(yes, len(items), f"QuestionnaireResponse/{qr.id}")
+    return None
+
+
+def latest_nrs(ctx: Context, within_days: float | None = None) -> tuple[float, str] | None:
+    """The latest NRS 0-10 (Observation LOINC 72514-3 or the intake `nrs` item) on or before
+    `as_of`, optionally only within the last `within_days` days, with its evidence."""
+    nrs = next(i for i in ctx.kb.instruments.instruments if i.id == "nrs")
+    low = days_before(ctx.as_of, within_days) if within_days is not None else None
+    best: tuple[tuple[int, float], float, str] | None = None
+    for obs in ctx.observations_coded(LOINC, nrs.code):
+        if obs.value is None or obs.effective is None:
+            continue
+        if low is not None and obs.effective.day < low:
+            continue
+        key = (obs.effective.day.toordinal(), _ts(obs.effective.instant))
+        if best is None or key > best[0]:
+            best = (key, obs.value, f"Observation/{obs.id}")
+    for qr in ctx.intake:
+        assert qr.authored is not None
+        value = qr.answers.get("nrs")
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            continue
+        if low is not None and qr.authored.day < low:
+            continue
+        key = (qr.authored.day.toordinal(), _ts(qr.authored.instant))
+        if best is None or key > best[0]:
+            best = (key, float(value), f"QuestionnaireResponse/{qr.id}")
+    return None if best is None else (best[1], best[2])
+
+
+def _ts(instant: object) -> float:
+    from datetime import datetime
+
+    return instant.timestamp() if isinstance(instant, datetime) else -1.0
