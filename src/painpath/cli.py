@@ -65,7 +65,8 @@ def _read_json(path: Path) -> Any:
 def assess(
     bundle: Annotated[Path, typer.Argument(help="A patient's FHIR R4 Bundle (JSON file).")],
     as_of: Annotated[
-        str | None, typer.Option("--as-of", help="Assess as of this date (YYYY-MM-DD); default today.")
+        str | None,
+        typer.Option("--as-of", help="Assess as of this date (YYYY-MM-DD); default today."),
     ] = None,
     payer: Annotated[str, typer.Option(help="cms (Medicare policies) or none.")] = "cms",
     fmt: Annotated[str, typer.Option("--format", help="json (default) or text.")] = "json",

@@ -38,7 +38,9 @@ def list_kind(kind: str | None, as_json: bool) -> str:
             return orjson.dumps({"version": kb.version, "counts": counts}).decode() + "\n"
         lines = [f"painpath knowledge {kb.version}"]
         lines += [f"  {k}: {n}" for k, n in counts.items()]
-        lines.append("List one kind: painpath knowledge procedures; explain one: painpath knowledge show ID")
+        lines.append(
+            "List one kind: painpath knowledge procedures; explain one: painpath knowledge show ID"
+        )
         return "\n".join(lines) + "\n"
     if kind not in KINDS:
         raise InputError(f"unknown kind {kind!r}", "knowledge", ", ".join(KINDS) + " or show ID")
@@ -50,10 +52,18 @@ def list_kind(kind: str | None, as_json: bool) -> str:
 
 
 def _find(kb: Knowledge, entry: str) -> BaseModel | None:
-    for table in (kb.procedures, kb.groups, kb.red_flags, kb.policies, kb.antithrombotics, kb.sources, kb.families):
+    for table in (
+        kb.procedures,
+        kb.groups,
+        kb.red_flags,
+        kb.policies,
+        kb.antithrombotics,
+        kb.sources,
+        kb.families,
+    ):
         found = table.get(entry)
         if found is not None:
-            return found  # type: ignore[no-any-return]
+            return found
     ingredient = kb.ingredients_by_name.get(entry)
     return ingredient
 
@@ -62,7 +72,11 @@ def show_entry(entry: str, as_json: bool) -> str:
     kb = load_knowledge()
     found = _find(kb, entry)
     if found is None:
-        raise InputError(f"no knowledge entry {entry!r}", "knowledge show", "a procedure, condition group, red flag, policy, drug or source id")
+        raise InputError(
+            f"no knowledge entry {entry!r}",
+            "knowledge show",
+            "a procedure, condition group, red flag, policy, drug or source id",
+        )
     data: dict[str, Any] = found.model_dump(mode="json")
     sources = list(dict.fromkeys(s for _, s in iter_sources(found, "")))
     extra: list[BaseModel] = []
@@ -72,12 +86,18 @@ def show_entry(entry: str, as_json: bool) -> str:
         sources.append(factor.source)
     cited = [kb.citation(s) for s in dict.fromkeys(sources) if s in kb.sources]
     if as_json:
-        payload = {"entry": data, "opioid_factors": [f.model_dump(mode="json") for f in factors], "sources": cited}
+        payload = {
+            "entry": data,
+            "opioid_factors": [f.model_dump(mode="json") for f in factors],
+            "sources": cited,
+        }
         return orjson.dumps(payload, option=orjson.OPT_INDENT_2).decode() + "\n"
     lines = [f"{entry}", ""]
     lines += _render(data, "  ")
     for factor in factors:
-        lines.append(f"  MME factor: {factor.factor} ({factor.route}, {factor.tag}; source {factor.source})")
+        lines.append(
+            f"  MME factor: {factor.factor} ({factor.route}, {factor.tag}; source {factor.source})"
+        )
     lines += ["", "Sources:"]
     lines += [f"  [{c['id']}] {c['title']}" for c in cited]
     return "\n".join(lines) + "\n"

@@ -187,7 +187,7 @@ class CoverageInfo:
 
 @dataclass(frozen=True, slots=True)
 class PatientRecord:
-    """Everything painpath reads about one patient. Ignored records (entered-in-error, ...) are absent."""
+    """Everything painpath reads about one patient (ignored records are absent)."""
 
     patient_id: str
     birth_date: date | None = None

@@ -124,7 +124,7 @@ def _cpt(proc: Procedure) -> str | None:
 
 
 def build_context(record: PatientRecord, kb: Knowledge, as_of: date) -> Context:
-    """Resolve codes and drop what lies after `as_of` (a past as_of reproduces a past assessment)."""
+    """Resolve codes and drop what lies after `as_of` (a past as_of reproduces the past)."""
     ctx = Context(record, kb, as_of)
     for cond in record.conditions:
         onset = cond.onset or cond.recorded

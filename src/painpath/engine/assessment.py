@@ -72,20 +72,21 @@ def assess_record(
         "pain": _pain(ctx, options, nrs),
         "conservative_care": {
             "weeks": round(weeks(patient_days), 1),
-            "modalities": list(
-                dict.fromkeys(s.modality for s in spans if s.end >= _lookback(ctx))
-            ),
+            "modalities": list(dict.fromkeys(s.modality for s in spans if s.end >= _lookback(ctx))),
         },
         "mme_per_day": mme.total,
         "mme_incomplete": mme.incomplete,
         "mme_items": [
-            {"drug": i.drug, "mme_per_day": i.mme_per_day, "reason": i.reason, "evidence": i.evidence}
+            {
+                "drug": i.drug,
+                "mme_per_day": i.mme_per_day,
+                "reason": i.reason,
+                "evidence": i.evidence,
+            }
             for i in mme.items
         ],
         "readiness": None if ready is None else {"yes": ready.yes, "of": ready.of},
-        "options": [
-            _option_doc(ctx, o, mme, flags, ready, cites, payer) for o in options
-        ],
+        "options": [_option_doc(ctx, o, mme, flags, ready, cites, payer) for o in options],
         "next_steps": _next_steps(ctx, status, options, flags, cites),
     }
     doc["citations"] = [kb.citation(c) for c in cites.ids]
@@ -101,9 +102,11 @@ def _lookback(ctx: Context) -> date:
 def _pain(ctx: Context, options: list[Option], nrs: tuple[float, str] | None) -> dict[str, Any]:
     pool = [c for o in options for c in o.conditions]
     if not pool:
-        pool = [c for c in ctx.active if any(
-            ctx.kb.matcher.matches(c.code, g.codes) for g in ctx.kb.groups.values()
-        )]
+        pool = [
+            c
+            for c in ctx.active
+            if any(ctx.kb.matcher.matches(c.code, g.codes) for g in ctx.kb.groups.values())
+        ]
     onsets = [c.onset for c in pool if c.onset is not None]
     earliest = min(onsets) if onsets else None
     per_month = ctx.kb.number("days-per-month")

@@ -58,7 +58,7 @@ def conservative_spans(ctx: Context) -> list[Span]:
         for modality in modalities:
             spans.append(Span(span[0], span[1], modality, f"{rtype}/{med.id}"))
     pt_sets = kb.procedures_file.physical_therapy
-    for proc, cpt in ctx.procedures:
+    for proc, _cpt in ctx.procedures:
         codes = {(c.system, (c.code or "").strip()) for c in proc.codings}
         is_pt = any(
             system in _systems(code_set.system) and code in code_set.codes

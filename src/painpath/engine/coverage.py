@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from painpath.engine._context import CPT_SYSTEMS, Context
+from painpath.engine._context import Context
 from painpath.engine._dates import days_before, in_rolling_months, months_before, within_months
 from painpath.engine.response import session_relief
 from painpath.engine.staging import block_history, scs_history
@@ -191,7 +191,11 @@ def _untreated_radicular(ctx: Context, facts: OptionFacts, crit: Criterion) -> O
         if in_rolling_months(s.day, ctx.as_of, months)
     ]
     if treated:
-        return True, f"radicular pain treated on {treated[-1].day.isoformat()}", tuple(treated[-1].refs)
+        return (
+            True,
+            f"radicular pain treated on {treated[-1].day.isoformat()}",
+            tuple(treated[-1].refs),
+        )
     return False, "radicular diagnosis without an epidural injection", tuple(radicular)
 
 
@@ -250,12 +254,16 @@ def _procedure_within(ctx: Context, facts: OptionFacts, crit: Criterion) -> Outc
     found = [
         p
         for p, cpt in ctx.procedures
-        if cpt in code_set.codes and p.performed and within_months(p.performed.day, ctx.as_of, months)
+        if cpt in code_set.codes
+        and p.performed
+        and within_months(p.performed.day, ctx.as_of, months)
     ]
     if not found:
         return None, f"none within {months} months", ()
-    return True, f"on {found[-1].performed.day.isoformat()}" if found[-1].performed else "", (
-        f"Procedure/{found[-1].id}",
+    return (
+        True,
+        f"on {found[-1].performed.day.isoformat()}" if found[-1].performed else "",
+        (f"Procedure/{found[-1].id}",),
     )
 
 

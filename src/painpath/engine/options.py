@@ -94,7 +94,9 @@ def evaluate_option(
     if red_flags:
         reasons.append("a red flag needs urgent evaluation first")
     elif status != "refer-interventional":
-        reasons.append("conservative care comes first" if status == "conservative-care-first" else status)
+        reasons.append(
+            "conservative care comes first" if status == "conservative-care-first" else status
+        )
     if not option.exempt:
         if not option.chronic:
             reasons.append("pain is not yet chronic")

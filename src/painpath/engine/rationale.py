@@ -49,12 +49,15 @@ def option_rationale(
     lines: list[str] = []
     evidence: list[str] = []
     names = []
+    proc = option.procedure
+    groups = [kb.groups[g] for g in (*proc.indications, *proc.also_indications)]
     for rc in option.conditions:
-        onset = f", onset {rc.onset.isoformat()}" if rc.onset else ", onset not recorded"
-        names.append(f"{rc.code}{onset}")
+        group = next(g for g in groups if kb.matcher.matches(rc.code, g.codes))
+        onset = f"onset {rc.onset.isoformat()}" if rc.onset else "onset not recorded"
+        names.append(f"{group.name} ({rc.code}, {onset})")
         evidence.append(rc.ref)
     covered = {c.cond.id for c in option.covered_conditions}
-    lines.append("Matched by " + "; ".join(names) + ".")
+    lines.append("Diagnosis: " + "; ".join(names) + ".")
     if not covered:
         lines.append(
             "The matching diagnosis is not on the procedure's primary indication list "
@@ -121,9 +124,7 @@ def _mme_lines(ctx: Context, mme: MmeResult, cites: _Cites) -> list[str]:
     prefix = "at least " if mme.incomplete else ""
     if mme.incomplete:
         missing = ", ".join(i.drug for i in mme.items if i.mme_per_day is None)
-        lines.append(
-            f"Opioid dose is at least {mme.total:g} MME/day; not computed for {missing}."
-        )
+        lines.append(f"Opioid dose is at least {mme.total:g} MME/day; not computed for {missing}.")
     if mme.total >= high:
         cites.add(ctx.kb.rules.numbers["mme-high"].source)
         lines.append(

@@ -101,10 +101,10 @@ def find_red_flags(ctx: Context) -> RedFlagResult:
             continue
         evidence = _condition_hits(ctx, flag, result)
         for item in flag.screen_items:
-            answer = latest.get(item)
-            if answer is not None and answer[0]:
-                evidence.append(answer[1])
-            elif item in stale_yes and answer is None:
+            last = latest.get(item)
+            if last is not None and last[0]:
+                evidence.append(last[1])
+            elif item in stale_yes and last is None:
                 ref, day = stale_yes[item]
                 result.next_steps.append(
                     ScreenNote(

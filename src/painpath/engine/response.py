@@ -9,6 +9,7 @@ block is judged while its anesthetic acts - else from linked NRS Observations:
 from __future__ import annotations
 
 from dataclasses import dataclass
+
 from painpath.domain import Observation
 from painpath.engine._context import LOINC, Context, Session
 

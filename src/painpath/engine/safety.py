@@ -62,7 +62,9 @@ def _row(ctx: Context, resolved: ResolvedMedication, entry: Antithrombotic) -> H
         return _aspirin_row(ctx, med, entry)
     if entry.drug == "heparin":
         routes = {c.code for d in med.dosages for c in d.route if c.system == SNOMED}
-        variants = {ctx.kb.drugs.heparin_routes[r] for r in routes if r in ctx.kb.drugs.heparin_routes}
+        variants = {
+            ctx.kb.drugs.heparin_routes[r] for r in routes if r in ctx.kb.drugs.heparin_routes
+        }
         return rows[variants.pop()] if len(variants) == 1 else None
     if entry.drug == "enoxaparin":
         dose = daily_dose(resolved, "enoxaparin", ctx.as_of, ctx.kb)
@@ -72,52 +74,64 @@ def _row(ctx: Context, resolved: ResolvedMedication, entry: Antithrombotic) -> H
     return rows.get("default") or entry.rows[0]
 
 
-def _cell_finding(
-    drug: str, cell: HoldCell, row: HoldRow, risk: str, proc: Procedure, ref: str
-) -> SafetyFinding:
-    where = f"{drug} before a {risk}-risk procedure"
-    base = {"drug": drug, "citation": row.source, "evidence": (ref,)}
+def _cell_finding(drug: str, cell: HoldCell, row: HoldRow, risk: str, ref: str) -> SafetyFinding:
+    """One hold-table cell as a finding (decision-rules §5)."""
     restart = cell.restart_hours
+
+    def finding(kind: str, severity: str, text: str, hold: float | None) -> SafetyFinding:
+        return SafetyFinding(kind, severity, text, row.source, (ref,), drug, hold, restart)
+
     if cell.kind == "number":
         assert cell.hold_days is not None
-        hours = cell.hold_days * 24
-        amount = f"{cell.hold_days:g} days" if cell.hold_days >= 1 else f"{hours:g} hours"
+        amount = (
+            f"{cell.hold_days:g} days" if cell.hold_days >= 1 else f"{cell.hold_days * 24:g} hours"
+        )
         text = f"Hold {drug} {amount} before the procedure"
         if cell.words:
             text += f" {cell.words}"
         if restart is not None:
             text += f"; restart {restart:g} hours after"
-        return SafetyFinding(
-            "antithrombotic-hold", "warning", text + f" ({risk}-risk procedure).", **base,  # type: ignore[arg-type]
-            hold_days_before=cell.hold_days, restart_hours_after=restart,
+        return finding(
+            "antithrombotic-hold", "warning", f"{text} ({risk}-risk procedure).", cell.hold_days
         )
     if cell.kind == "do-not-stop":
-        return SafetyFinding(
-            "antithrombotic-continue", "info",
-            f"Continue {drug}: the guideline does not advise stopping it for a {risk}-risk procedure.",
-            **base, hold_days_before=0, restart_hours_after=restart,  # type: ignore[arg-type]
+        return finding(
+            "antithrombotic-continue",
+            "info",
+            f"Continue {drug}: the guideline does not advise stopping it for a {risk}-risk "
+            "procedure.",
+            0,
         )
     if cell.kind == "do-not-stop-shared":
-        return SafetyFinding(
-            "antithrombotic-continue", "warning",
-            f"Usually continue {drug} ({cell.words or 'shared decision'}).",
-            **base, hold_days_before=0, restart_hours_after=restart,  # type: ignore[arg-type]
+        return finding(
+            "antithrombotic-continue",
+            "warning",
+            f"Usually continue {drug} ({cell.words or 'shared decision with the prescriber'}).",
+            0,
         )
     if cell.kind in ("shared-decision", "rule"):
-        return SafetyFinding(
-            "antithrombotic-decision", "warning",
-            f"{where[0].upper()}{where[1:]}: {cell.words or 'shared decision with the prescriber'}.",
-            **base, hold_days_before=None, restart_hours_after=restart,  # type: ignore[arg-type]
+        words = cell.words or "shared decision with the prescriber"
+        return finding(
+            "antithrombotic-decision",
+            "warning",
+            f"{drug.capitalize()} before a {risk}-risk procedure: {words}.",
+            None,
         )
     return _unverified(drug, row.source, ref)
 
 
 def _unverified(drug: str, citation: str, ref: str) -> SafetyFinding:
     return SafetyFinding(
-        "antithrombotic-unverified", "warning",
+        "antithrombotic-unverified",
+        "warning",
         f"{drug.capitalize()} is taken: the hold before this procedure is not verified here; "
         f"{_CONFIRM}.",
-        citation, (ref,), drug, None, None, verified=False,
+        citation,
+        (ref,),
+        drug,
+        None,
+        None,
+        verified=False,
     )
 
 
@@ -126,7 +140,9 @@ def _antithrombotics(ctx: Context, proc: Procedure) -> list[SafetyFinding]:
     default_days = kb.number("medication-request-default-days")
     risk = proc.bleeding_risk.value
     risk_unverified = proc.bleeding_risk.tag == "unverified" or risk not in (
-        "high", "intermediate", "low"
+        "high",
+        "intermediate",
+        "low",
     )
     findings: dict[str, SafetyFinding] = {}
     for resolved in ctx.medications:
@@ -145,17 +161,20 @@ def _antithrombotics(ctx: Context, proc: Procedure) -> list[SafetyFinding]:
             row = _row(ctx, resolved, entry)
             if row is None:
                 findings[name] = SafetyFinding(
-                    "antithrombotic-route-unknown", "warning",
+                    "antithrombotic-route-unknown",
+                    "warning",
                     f"{name.capitalize()}: the route (IV or subcutaneous) is not recorded, so the "
                     f"hold cannot be chosen; {_CONFIRM}.",
-                    entry.rows[0].source, (ref,), name,
+                    entry.rows[0].source,
+                    (ref,),
+                    name,
                 )
                 continue
             if row.tag == "unverified":
                 findings[name] = _unverified(name, row.source, ref)
                 continue
             cell: HoldCell = getattr(row, risk)
-            findings[name] = _cell_finding(name, cell, row, risk, proc, ref)
+            findings[name] = _cell_finding(name, cell, row, risk, ref)
     return list(findings.values())
 
 
@@ -168,10 +187,14 @@ def _conditions(ctx: Context, proc: Procedure) -> list[SafetyFinding]:
         radiation = any(i in ("fluoroscopy", "ct") for i in proc.imaging)
         if proc.ultrasound_possible:
             check = checks["pregnancy-ultrasound"]
-            out.append(SafetyFinding(check.id, "warning", check.message, check.source, tuple(pregnancy)))
+            out.append(
+                SafetyFinding(check.id, "warning", check.message, check.source, tuple(pregnancy))
+            )
         elif radiation:
             check = checks["pregnancy-fluoroscopy"]
-            out.append(SafetyFinding(check.id, "stop", check.message, check.source, tuple(pregnancy)))
+            out.append(
+                SafetyFinding(check.id, "stop", check.message, check.source, tuple(pregnancy))
+            )
     infection = [c.ref for c in ctx.matching(kb.codes("systemic-infection"))]
     if infection:
         check = checks["systemic-infection"]
@@ -185,7 +208,9 @@ def _conditions(ctx: Context, proc: Procedure) -> list[SafetyFinding]:
         diabetes = [c.ref for c in ctx.matching(kb.codes("diabetes"))]
         if diabetes:
             check = checks["diabetes-steroid"]
-            out.append(SafetyFinding(check.id, "warning", check.message, check.source, tuple(diabetes)))
+            out.append(
+                SafetyFinding(check.id, "warning", check.message, check.source, tuple(diabetes))
+            )
     return out
 
 

@@ -44,7 +44,9 @@ class BlockHistory:
 
     @property
     def positive_count(self) -> int:
-        return sum(1 for _, r in self.blocks if r.percent is not None and r.percent >= self.threshold)
+        return sum(
+            1 for _, r in self.blocks if r.percent is not None and r.percent >= self.threshold
+        )
 
     def describe(self) -> str:
         parts = [
@@ -73,7 +75,9 @@ def block_history(ctx: Context, region: str) -> BlockHistory:
     blocks = tuple((s, session_relief(ctx, s)) for s in reversed(sessions))
     rfa_months = int(kb.number("rfa-repeat-lookback-months"))
     rfas = [
-        s for s in ctx.sessions_of("facet-rfa", region) if within_months(s.day, ctx.as_of, rfa_months)
+        s
+        for s in ctx.sessions_of("facet-rfa", region)
+        if within_months(s.day, ctx.as_of, rfa_months)
     ]
     last_rfa = (rfas[-1], session_relief(ctx, rfas[-1])) if rfas else None
     return BlockHistory(blocks, kb.number("facet-block-positive-percent"), last_rfa)
@@ -93,7 +97,8 @@ def _facet_rfa(ctx: Context, proc: Procedure) -> Prerequisite:
         if relief.percent is None:
             return Prerequisite(
                 False,
-                f"Repeat ablation: the ablation of {session.day.isoformat()} has no recorded relief",
+                "Repeat ablation: no relief recorded after the ablation of "
+                f"{session.day.isoformat()}",
                 refs,
                 f"Record the relief after the ablation of {session.day.isoformat()}.",
                 "cms-lcd-l38801",

@@ -11,7 +11,7 @@ STATUSES = ("urgent-evaluation", "refer-interventional", "conservative-care-firs
 
 
 def decide_status(ctx: Context, options: list[Option], red_flags: tuple[str, ...]) -> str:
-    """urgent-evaluation > not-indicated (no option) > refer-interventional > conservative-care-first.
+    """Red flags first, then not-indicated (no option), refer-interventional, conservative first.
 
     Cancer-related pain (an option made by G89.3) refers whatever the durations; otherwise some
     option must be chronic with at least the minimum weeks of its own conservative care.

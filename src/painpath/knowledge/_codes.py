@@ -50,7 +50,7 @@ def compile_patterns(patterns: list[str]) -> CompiledPatterns:
 
 
 class CodeMatcher:
-    """Matches codes against CodeSets, compiling each set once (sets live as long as the knowledge)."""
+    """Matches codes against CodeSets, compiling each set once (sets live with the knowledge)."""
 
     def __init__(self) -> None:
         self._compiled: dict[int, tuple[CompiledPatterns, CompiledPatterns]] = {}

@@ -137,8 +137,9 @@ class Procedure(_Model):
     limits: str
     cpt: CodeSet
     bleeding_risk: Text
-    indications: list[str] = Field(min_length=1)  # condition-group ids: the first is the primary list
-    also_indications: list[str] = []  # groups that make it an option but are not on the covered list
+    # condition-group ids on the covered (primary) list, then groups that only make it an option
+    indications: list[str] = Field(min_length=1)
+    also_indications: list[str] = []
     repeat_limit: RepeatLimit | None = None
     policy: str | None = None
     prerequisite: str | None = None  # engine rule key (registry), e.g. "facet-rfa"
@@ -217,7 +218,7 @@ class ConditionsFile(_Model):
 class Ingredient(_Model):
     rxcui: str
     name: str
-    classes: list[str]  # opioid, nsaid, acetaminophen, muscle-relaxant, neuropathic, antiplatelet, ...
+    classes: list[str]  # opioid, nsaid, acetaminophen, muscle-relaxant, neuropathic, ...
     half_life_hours: Number | None = None
 
 

@@ -1,4 +1,4 @@
-"""Cross-reference checks over the loaded knowledge files; every problem is reported with its path."""
+"""Cross-reference checks over the loaded knowledge files; each problem comes with its path."""
 
 from __future__ import annotations
 
@@ -122,7 +122,9 @@ def cross_check(
                 problems.append(f"{where}: unknown procedure {proc_id!r}")
         for crit in [*pol.criteria, *(c for cs in pol.extra_criteria.values() for c in cs)]:
             for key, value in crit.params.items():
-                names = value if isinstance(value, list) else [value]
+                names = [
+                    v for v in (value if isinstance(value, list) else [value]) if isinstance(v, str)
+                ]
                 for name in names:
                     if key in ("groups", "cervical-thoracic", "lumbar-sacral", *proc_ids) and (
                         name not in group_ids
@@ -131,13 +133,13 @@ def cross_check(
                     if key == "family" and name not in session_ids:
                         problems.append(f"{where}: {crit.id}.family: unknown {name!r}")
 
-    screen = set(instruments.red_flag_items)
+    screen_items = set(instruments.red_flag_items)
     for flag in conds.red_flags:
         for item in flag.screen_items:
-            if item not in screen:
+            if item not in screen_items:
                 problems.append(f"conditions.yaml: red_flags ({flag.id}): unknown item {item!r}")
 
-    names = {i.name for i in drugs.ingredients}
+    ingredient_names = {i.name for i in drugs.ingredients}
     for where, name in [
         *((f"opioid_factors ({f.ingredient})", f.ingredient) for f in drugs.opioid_factors),
         *((f"steroids ({s.ingredient})", s.ingredient) for s in drugs.steroids),
@@ -148,7 +150,7 @@ def cross_check(
             if a.drug != a.drug_class
         ),
     ]:
-        if name not in names:
+        if name not in ingredient_names:
             problems.append(f"drugs.yaml: {where}: unknown ingredient {name!r}")
     for check in rules.safety_checks:
         if check.code_set is not None and check.code_set not in conds.code_sets:

@@ -1,0 +1,5 @@
+"""`python -m painpath` runs the command line."""
+
+from painpath.cli import main
+
+main()
