@@ -32,7 +32,7 @@ typecheck: $(STAMP)
 
 # The whole suite: lint, types, unit and property tests, and the public vignettes.
 test: lint typecheck
-	$(BIN)/pytest -n 2 -p no:cacheprovider
+	$(BIN)/pytest -q -n 2 -p no:cacheprovider
 	$(BIN)/python $(SHARED)/tools/check_vignettes.py $(SHARED)/vignettes $(BIN)/painpath
 
 bench: $(STAMP)

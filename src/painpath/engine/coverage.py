@@ -174,7 +174,7 @@ def _repeat_relief(ctx: Context, facts: OptionFacts, crit: Criterion) -> Outcome
     if relief.percent is None:
         return None, f"relief of the session of {last.day.isoformat()} not recorded", refs
     needed = _num(crit, "percent")
-    return relief.percent >= needed, f"{relief.percent:g}% after {last.day.isoformat()}", refs
+    return relief.percent >= needed, f"{relief.percent:.4g}% after {last.day.isoformat()}", refs
 
 
 def _untreated_radicular(ctx: Context, facts: OptionFacts, crit: Criterion) -> Outcome:
@@ -220,7 +220,7 @@ def _repeat_rfa(ctx: Context, facts: OptionFacts, crit: Criterion) -> Outcome:
     refs = (*last.refs, *relief.evidence)
     if relief.percent is None:
         return None, f"relief after the ablation of {last.day.isoformat()} not recorded", refs
-    return relief.percent >= _num(crit, "percent"), f"{relief.percent:g}%", refs
+    return relief.percent >= _num(crit, "percent"), f"{relief.percent:.4g}%", refs
 
 
 def _latest_painpath_value(ctx: Context, code: str) -> tuple[float, str] | None:
@@ -299,7 +299,7 @@ def _successful_trial(ctx: Context, facts: OptionFacts, crit: Criterion) -> Outc
     refs = (*session.refs, *relief.evidence)
     if relief.percent is None:
         return None, f"relief of the trial of {session.day.isoformat()} not recorded", refs
-    return relief.percent >= _num(crit, "percent"), f"{relief.percent:g}%", refs
+    return relief.percent >= _num(crit, "percent"), f"{relief.percent:.4g}%", refs
 
 
 EVALUATORS: dict[str, Evaluator] = {

@@ -92,6 +92,10 @@ def option_rationale(
         cites.add(option.prerequisite.citation)
     for flag in flags.flags:
         lines.append(f"Not now: red flag ({flag.id}) needs urgent evaluation first.")
+    for note in flags.notes:  # e.g. "History of cauda equina syndrome ..." (decision-rules §1)
+        lines.append(note.text)
+        evidence.extend(note.evidence)
+        cites.add(note.citation)
     for finding in option.safety:
         if finding.severity == "stop":
             lines.append(f"Not now: {finding.message}")

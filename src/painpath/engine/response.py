@@ -85,7 +85,7 @@ def _from_nrs(session: Session, nrs: list[Observation]) -> Relief:
     assert baseline.value is not None and lowest.value is not None
     if baseline.value <= 0:
         return Relief(None)
-    value = (baseline.value - lowest.value) / baseline.value * 100
-    return Relief(
-        round(value, 1), (f"Observation/{baseline.id}", f"Observation/{lowest.id}"), "nrs"
-    )
+    # Not rounded to the displayed precision: 79.96% must stay below an 80% threshold.
+    # round(..., 9) only removes binary floating-point noise (7.6 / 9.5 -> exactly 80).
+    value = round((baseline.value - lowest.value) / baseline.value * 100, 9)
+    return Relief(value, (f"Observation/{baseline.id}", f"Observation/{lowest.id}"), "nrs")

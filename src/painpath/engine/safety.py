@@ -10,9 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from painpath.domain import Medication
-from painpath.engine._context import SNOMED, Context
+from painpath.engine._context import ICD10, SNOMED, Context
 from painpath.engine._dose import daily_dose
 from painpath.engine._meds import ResolvedMedication, is_active
+from painpath.knowledge import normalize_icd
 from painpath.knowledge._schema import Antithrombotic, HoldCell, HoldRow, Procedure
 
 __all__ = ["SafetyFinding", "safety_findings"]
@@ -45,8 +46,9 @@ def _aspirin_row(ctx: Context, med: Medication, entry: Antithrombotic) -> HoldRo
     codes: list[str] = []
     for codings in med.reasons:
         for coding in codings:
-            if coding.system == "http://hl7.org/fhir/sid/icd-10-cm" and coding.code:
-                codes.append(coding.code.strip().upper())
+            if coding.system == ICD10 and coding.code:
+                code = normalize_icd(coding.code)  # as Condition codes are read
+                codes.append(ctx.kb.conditions.retired_codes.get(code, code))
             elif coding.system == SNOMED and coding.code in ctx.kb.snomed_to_icd:
                 codes.append(ctx.kb.snomed_to_icd[coding.code])
     if not codes or any(ctx.kb.matcher.matches(c, secondary) for c in codes):
@@ -77,15 +79,15 @@ def _row(ctx: Context, resolved: ResolvedMedication, entry: Antithrombotic) -> H
 def _cell_finding(drug: str, cell: HoldCell, row: HoldRow, risk: str, ref: str) -> SafetyFinding:
     """One hold-table cell as a finding (decision-rules §5)."""
     restart = cell.restart_hours
+    a_risk = f"{'an' if risk[0] in 'aeiou' else 'a'} {risk}-risk procedure"
 
     def finding(kind: str, severity: str, text: str, hold: float | None) -> SafetyFinding:
         return SafetyFinding(kind, severity, text, row.source, (ref,), drug, hold, restart)
 
     if cell.kind == "number":
         assert cell.hold_days is not None
-        amount = (
-            f"{cell.hold_days:g} days" if cell.hold_days >= 1 else f"{cell.hold_days * 24:g} hours"
-        )
+        days = cell.hold_days
+        amount = f"{days:g} day{'' if days == 1 else 's'}" if days >= 1 else f"{days * 24:g} hours"
         text = f"Hold {drug} {amount} before the procedure"
         if cell.words:
             text += f" {cell.words}"
@@ -98,8 +100,7 @@ def _cell_finding(drug: str, cell: HoldCell, row: HoldRow, risk: str, ref: str) 
         return finding(
             "antithrombotic-continue",
             "info",
-            f"Continue {drug}: the guideline does not advise stopping it for a {risk}-risk "
-            "procedure.",
+            f"Continue {drug}: the guideline does not advise stopping it for {a_risk}.",
             0,
         )
     if cell.kind == "do-not-stop-shared":
@@ -114,7 +115,7 @@ def _cell_finding(drug: str, cell: HoldCell, row: HoldRow, risk: str, ref: str) 
         return finding(
             "antithrombotic-decision",
             "warning",
-            f"{drug.capitalize()} before a {risk}-risk procedure: {words}.",
+            f"{drug.capitalize()} before {a_risk}: {words}.",
             None,
         )
     return _unverified(drug, row.source, ref)

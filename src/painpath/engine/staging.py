@@ -51,7 +51,7 @@ class BlockHistory:
     def describe(self) -> str:
         parts = [
             f"{s.day.isoformat()}: "
-            + ("relief not recorded" if r.percent is None else f"{r.percent:g}%")
+            + ("relief not recorded" if r.percent is None else f"{r.percent:.4g}%")
             for s, r in self.blocks[:2]
         ]
         return "; ".join(parts) if parts else "none recorded"
@@ -87,6 +87,14 @@ def _region(proc: Procedure) -> str:
     return proc.region
 
 
+def _record_block_step(session: Session) -> str:
+    """The one next step for a block without recorded relief (shared by MBB and RFA)."""
+    return (
+        f"Record the relief of the block of {session.day.isoformat()} before deciding on another "
+        "block or an ablation."
+    )
+
+
 def _facet_rfa(ctx: Context, proc: Procedure) -> Prerequisite:
     history = block_history(ctx, _region(proc))
     citation = "cgs-l38773-rfa"
@@ -107,7 +115,7 @@ def _facet_rfa(ctx: Context, proc: Procedure) -> Prerequisite:
         return Prerequisite(
             ok,
             f"Repeat ablation: the ablation of {session.day.isoformat()} gave "
-            f"{relief.percent:g}% relief ({'at least' if ok else 'below'} {needed:g}%)",
+            f"{relief.percent:.4g}% relief ({'at least' if ok else 'below'} {needed:.4g}%)",
             refs,
             None,
             "cms-lcd-l38801",
@@ -116,7 +124,7 @@ def _facet_rfa(ctx: Context, proc: Procedure) -> Prerequisite:
     if history.two_positive:
         return Prerequisite(
             True,
-            f"Two medial branch blocks with at least {threshold:g}% relief ({history.describe()})",
+            f"Two medial branch blocks with at least {threshold:.4g}% relief ({history.describe()})",
             history.evidence,
             None,
             citation,
@@ -124,10 +132,10 @@ def _facet_rfa(ctx: Context, proc: Procedure) -> Prerequisite:
     unknown = next((s for s, r in history.blocks[:2] if r.percent is None), None)
     return Prerequisite(
         False,
-        f"Needs two medial branch blocks with at least {threshold:g}% relief "
+        f"Needs two medial branch blocks with at least {threshold:.4g}% relief "
         f"(found {history.positive_count}: {history.describe()})",
         history.evidence,
-        f"Record the relief of the block of {unknown.day.isoformat()}." if unknown else None,
+        _record_block_step(unknown) if unknown else None,
         citation,
     )
 
@@ -138,7 +146,7 @@ def _facet_mbb(ctx: Context, proc: Procedure) -> Prerequisite:
     if history.two_positive:
         return Prerequisite(
             False,
-            f"Diagnostic phase complete: two blocks with at least {threshold:g}% relief "
+            f"Diagnostic phase complete: two blocks with at least {threshold:.4g}% relief "
             f"({history.describe()})",
             history.evidence,
             None,
@@ -152,15 +160,14 @@ def _facet_mbb(ctx: Context, proc: Procedure) -> Prerequisite:
                 False,
                 f"The block of {session.day.isoformat()} has no recorded relief",
                 refs,
-                f"Record the relief of the block of {session.day.isoformat()} before deciding "
-                "on another block or an ablation.",
+                _record_block_step(session),
                 "cgs-facet-opd",
             )
         if relief.percent < threshold:
             return Prerequisite(
                 False,
-                f"The most recent block ({session.day.isoformat()}) gave {relief.percent:g}% "
-                f"relief, below {threshold:g}%: the facet joints are not shown to be the pain "
+                f"The most recent block ({session.day.isoformat()}) gave {relief.percent:.4g}% "
+                f"relief, below {threshold:.4g}%: the facet joints are not shown to be the pain "
                 "source",
                 refs,
                 None,
@@ -169,7 +176,7 @@ def _facet_mbb(ctx: Context, proc: Procedure) -> Prerequisite:
         return Prerequisite(
             True,
             f"Confirmatory block: the block of {session.day.isoformat()} gave "
-            f"{relief.percent:g}% relief",
+            f"{relief.percent:.4g}% relief",
             refs,
             None,
             "cgs-facet-opd",
@@ -184,7 +191,7 @@ def _facet_ia(ctx: Context, proc: Procedure) -> Prerequisite:
     return Prerequisite(
         ok,
         ("Two" if ok else "Needs two")
-        + f" diagnostic blocks with at least {threshold:g}% relief ({history.describe()})",
+        + f" diagnostic blocks with at least {threshold:.4g}% relief ({history.describe()})",
         history.evidence,
         None,
         "cgs-facet-opd",
@@ -256,7 +263,7 @@ def _scs(ctx: Context, proc: Procedure) -> Prerequisite:
         if relief >= success:
             return Prerequisite(
                 False,
-                f"The trial of {last[0].day.isoformat()} succeeded ({relief:g}%): the next step "
+                f"The trial of {last[0].day.isoformat()} succeeded ({relief:.4g}%): the next step "
                 "is the permanent implant",
                 refs,
                 None,
@@ -264,7 +271,7 @@ def _scs(ctx: Context, proc: Procedure) -> Prerequisite:
             )
         return Prerequisite(
             False,
-            f"The trial of {last[0].day.isoformat()} failed ({relief:g}%, below {success:g}%); "
+            f"The trial of {last[0].day.isoformat()} failed ({relief:.4g}%, below {success:.4g}%); "
             "a failed trial is not repeated",
             refs,
             None,
@@ -279,8 +286,8 @@ def _scs(ctx: Context, proc: Procedure) -> Prerequisite:
     ok = relief >= success
     return Prerequisite(
         ok,
-        f"The most recent trial ({last[0].day.isoformat()}) gave {relief:g}% relief "
-        f"({'at least' if ok else 'below'} {success:g}%)",
+        f"The most recent trial ({last[0].day.isoformat()}) gave {relief:.4g}% relief "
+        f"({'at least' if ok else 'below'} {success:.4g}%)",
         (*last[0].refs, *last[1].evidence),
         None,
         "cms-lcd-l37632",
