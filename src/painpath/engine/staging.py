@@ -124,7 +124,8 @@ def _facet_rfa(ctx: Context, proc: Procedure) -> Prerequisite:
     if history.two_positive:
         return Prerequisite(
             True,
-            f"Two medial branch blocks with at least {threshold:.4g}% relief ({history.describe()})",
+            f"Two medial branch blocks with at least {threshold:.4g}% relief "
+            f"({history.describe()})",
             history.evidence,
             None,
             citation,
