@@ -7,9 +7,10 @@ from typing import Any
 
 from painpath.domain import PatientRecord
 from painpath.engine._context import Context, build_context
-from painpath.engine.conservative import conservative_spans, count_days, weeks
+from painpath.engine.conservative import conservative_spans, count_days, weeks, window_start
 from painpath.engine.mme import MmeResult, compute_mme
 from painpath.engine.options import Option, evaluate_option, match_options
+from painpath.engine.rationale import next_steps, option_rationale
 from painpath.engine.readiness import latest_nrs, readiness
 from painpath.engine.redflags import RedFlagResult, find_red_flags
 from painpath.engine.status import decide_status
@@ -87,15 +88,13 @@ def assess_record(
         ],
         "readiness": None if ready is None else {"yes": ready.yes, "of": ready.of},
         "options": [_option_doc(ctx, o, mme, flags, ready, cites, payer) for o in options],
-        "next_steps": _next_steps(ctx, status, options, flags, cites),
+        "next_steps": next_steps(ctx, status, options, flags, cites),
     }
     doc["citations"] = [kb.citation(c) for c in cites.ids]
     return doc
 
 
 def _lookback(ctx: Context) -> date:
-    from painpath.engine.conservative import window_start
-
     return window_start(ctx, None)
 
 
@@ -157,8 +156,6 @@ def _option_doc(
     cites: _Citations,
     payer: str | None,
 ) -> dict[str, Any]:
-    from painpath.engine.rationale import option_rationale
-
     proc = option.procedure
     for finding in option.safety:
         cites.add(finding.citation)
@@ -186,15 +183,3 @@ def _option_doc(
             for f in option.safety
         ],
     }
-
-
-def _next_steps(
-    ctx: Context,
-    status: str,
-    options: list[Option],
-    flags: RedFlagResult,
-    cites: _Citations,
-) -> list[str]:
-    from painpath.engine.rationale import next_steps
-
-    return next_steps(ctx, status, options, flags, cites)

@@ -12,6 +12,7 @@ from datetime import date
 
 from painpath.engine._context import Context
 from painpath.engine._dates import days_before, in_rolling_months, months_before, within_months
+from painpath.engine.readiness import latest_nrs
 from painpath.engine.response import session_relief
 from painpath.engine.staging import block_history, scs_history
 from painpath.knowledge._schema import Criterion, Number, Procedure
@@ -133,8 +134,6 @@ def _imaging(ctx: Context, facts: OptionFacts, crit: Criterion) -> Outcome:
 
 
 def _baseline(ctx: Context, facts: OptionFacts, crit: Criterion) -> Outcome:
-    from painpath.engine.readiness import latest_nrs
-
     days = _num(crit, "days")
     found = latest_nrs(ctx, days)
     if found is None:
