@@ -40,6 +40,17 @@ def test_build_record_collects_by_field_in_order() -> None:
 
 def test_builder_and_read_resource_compose() -> None:
     builder = RecordBuilder()
-    builder.add(*read_resource({"status": "final"}, "Observation", "o1", Index({})))
+    relief = {
+        "status": "final",
+        "code": {
+            "coding": [
+                {
+                    "system": "https://painpath.dev/fhir/CodeSystem/painpath",
+                    "code": "percent-relief",
+                }
+            ]
+        },
+    }
+    builder.add(*read_resource(relief, "Observation", "o1", Index({})))
     record = builder.finish(Located({}, "p", "x"))
     assert [o.id for o in record.observations] == ["o1"]

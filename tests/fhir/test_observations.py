@@ -18,7 +18,7 @@ LOINC = "http://loinc.org"
 PP = "https://painpath.dev/fhir/CodeSystem/painpath"
 
 
-def _obs(system: str = LOINC, code: str = "8302-2", **value: Any) -> dict[str, Any]:
+def _obs(system: str = PP, code: str = "rfa-not-possible", **value: Any) -> dict[str, Any]:
     return {"status": "final", "code": {"coding": [{"system": system, "code": code}]}, **value}
 
 
@@ -215,3 +215,16 @@ def test_an_unparseable_authored_date_is_refused() -> None:
             {"authored": "yesterday"}, "qr", "QuestionnaireResponse/qr", Index({})
         )
     assert excinfo.value.where == "QuestionnaireResponse/qr authored"
+
+
+def test_observations_no_rule_reads_are_skipped() -> None:
+    body_height = _obs(LOINC, "8302-2", valueQuantity={"value": 176.35, "unit": "cm"})
+    assert _read(body_height) is None
+
+
+def test_an_observation_with_a_scored_component_is_kept() -> None:
+    panel = _obs(LOINC, "91148-7")
+    panel["component"] = [
+        {"code": {"coding": [{"system": LOINC, "code": "75893-8"}]}, "valueInteger": 6}
+    ]
+    assert _read(panel) is not None

@@ -131,7 +131,8 @@ class Procedure:
 
 @dataclass(frozen=True, slots=True)
 class Observation:
-    """An Observation; `value` is its numeric (or boolean as 0/1) value when it has one.
+    """An Observation painpath reads (a scored instrument such as the NRS, or one of painpath's
+    own codes); `value` is its numeric (or boolean as 0/1) value when it has one.
 
     `part_of` holds the resolved keys (`Procedure/id`) of the resources it is part of.
     """

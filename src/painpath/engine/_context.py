@@ -73,14 +73,19 @@ class Context:
     sessions: dict[str, list[Session]] = field(default_factory=dict)
     unmapped_codes: list[str] = field(default_factory=list)
 
-    @property
-    def active(self) -> list[ResolvedCondition]:
-        return [c for c in self.conditions if c.active]
+    active: list[ResolvedCondition] = field(default_factory=list)
+    _matches: dict[tuple[int, bool], list[ResolvedCondition]] = field(default_factory=dict)
 
     def matching(self, codes: CodeSet, *, active_only: bool = True) -> list[ResolvedCondition]:
-        match = self.kb.matcher.matches
-        pool = self.active if active_only else self.conditions
-        return [c for c in pool if match(c.code, codes)]
+        """Conditions (active ones by default) whose code is in `codes`; memoized per code set."""
+        key = (id(codes), active_only)
+        found = self._matches.get(key)
+        if found is None:
+            match = self.kb.matcher.matches
+            pool = self.active if active_only else self.conditions
+            found = [c for c in pool if match(c.code, codes)]
+            self._matches[key] = found
+        return found
 
     def sessions_of(self, family: str, region: str | None = None) -> list[Session]:
         """Sessions of a family (oldest first), limited to a region when both have one."""
@@ -136,6 +141,7 @@ def build_context(record: PatientRecord, kb: Knowledge, as_of: date) -> Context:
                 ctx.unmapped_codes.append(f"Condition/{cond.id}")
             continue
         ctx.conditions.append(ResolvedCondition(cond, code, onset, _is_active(cond, as_of)))
+    ctx.active = [c for c in ctx.conditions if c.active]
     for med in record.medications:
         start = med.authored or (med.effective.start if med.effective else None)
         if start is not None and start > as_of:

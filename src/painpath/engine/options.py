@@ -12,6 +12,7 @@ from painpath.engine.conservative import Span, count_days, weeks, window_start
 from painpath.engine.coverage import CriterionResult, OptionFacts, evaluate_policy
 from painpath.engine.safety import SafetyFinding, safety_findings
 from painpath.engine.staging import PREREQUISITES, Prerequisite
+from painpath.knowledge import Knowledge
 from painpath.knowledge._schema import Procedure
 
 __all__ = ["Option", "evaluate_option", "match_options"]
@@ -42,20 +43,33 @@ class Option:
         return self.exempt or (self.chronic and self.conservative_weeks >= self.min_weeks)
 
 
+def _groups_of(kb: Knowledge, code: str) -> tuple[str, ...]:
+    """The condition groups a code belongs to (memoized in the knowledge base, per code)."""
+    found = kb.groups_memo.get(code)
+    if found is None:
+        found = tuple(g.id for g in kb.groups.values() if kb.matcher.matches(code, g.codes))
+        kb.groups_memo[code] = found
+    return found
+
+
 def match_options(ctx: Context, spans: list[Span]) -> list[Option]:
     """Every procedure whose indication groups match an active Condition, in knowledge order."""
     kb = ctx.kb
     cancer = kb.codes("cancer-pain")
     chronic_limit = months_before(ctx.as_of, int(kb.number("chronic-months")))
     min_weeks = kb.number("conservative-min-weeks")
+    by_group: dict[str, list[ResolvedCondition]] = {}
+    for rc in ctx.active:
+        for gid in _groups_of(kb, rc.code):
+            by_group.setdefault(gid, []).append(rc)
     options: list[Option] = []
     for proc in kb.procedures.values():
         covered: list[ResolvedCondition] = []
         for gid in proc.indications:
-            covered.extend(c for c in ctx.matching(kb.groups[gid].codes) if c not in covered)
+            covered.extend(c for c in by_group.get(gid, ()) if c not in covered)
         matched = list(covered)
         for gid in proc.also_indications:
-            matched.extend(c for c in ctx.matching(kb.groups[gid].codes) if c not in matched)
+            matched.extend(c for c in by_group.get(gid, ()) if c not in matched)
         if not matched:
             continue
         onsets = [c.onset for c in matched if c.onset is not None]

@@ -30,8 +30,8 @@ class _Cites(Protocol):
 def _chronic_date(ctx: Context, onset: date) -> date:
     """The first as_of on which pain with this onset counts as chronic."""
     months = int(ctx.kb.number("chronic-months"))
-    day = onset
-    while months_before(day, months) < onset:
+    day = months_before(onset, -months)  # onset plus the months, day clamped to the month's end
+    while months_before(day, months) < onset:  # a clamped end of month: a day or three later
         day += timedelta(days=1)
     return day
 

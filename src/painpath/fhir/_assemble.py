@@ -73,8 +73,9 @@ class RecordBuilder:
         self.fields: dict[str, list[Any]] = {field: [] for field, _ in READERS.values()}
 
     def add(self, field: str, item: object) -> None:
-        """Append an object read by `read_resource` to its field."""
-        self.fields[field].append(item)
+        """Append an object read by `read_resource` to its field (None: nothing to keep)."""
+        if item is not None:
+            self.fields[field].append(item)
 
     def finish(self, patient: Located) -> PatientRecord:
         """The frozen record: the Patient's own details and everything collected."""
@@ -100,8 +101,6 @@ def read_resource(res: Json, rtype: str, rid: str, index: Index) -> tuple[str, A
 def build_record(patient: Located, resources: Iterable[Located], index: Index) -> PatientRecord:
     """Read every resource of one patient (already owned, not ignored) into the record."""
     builder = RecordBuilder()
-    fields = builder.fields
     for res, rid, _origin in resources:
-        field, item = read_resource(res, res["resourceType"], rid, index)
-        fields[field].append(item)
+        builder.add(*read_resource(res, res["resourceType"], rid, index))
     return builder.finish(patient)

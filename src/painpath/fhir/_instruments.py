@@ -42,6 +42,7 @@ class Ranges:
     by_code: dict[tuple[str | None, str | None], Range]
     intake_url: str
     intake_items: dict[str, Range]
+    painpath_system: str
 
 
 @functools.cache
@@ -53,6 +54,7 @@ def ranges() -> Ranges:
         by_code={(i.system, i.code): by_id[i.id] for i in data.instruments},
         intake_url=data.intake_questionnaire,
         intake_items={link: by_id[inst] for link, inst in data.numeric_items.items()},
+        painpath_system=data.painpath_system,
     )
 
 

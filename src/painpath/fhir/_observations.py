@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from painpath.domain import Observation, QuestionnaireAnswers, When
 from painpath.fhir._dates import parse_when
-from painpath.fhir._instruments import check_element_value, instrument_of, ranges
+from painpath.fhir._instruments import Ranges, check_element_value, instrument_of, ranges
 from painpath.fhir._refs import Index
 from painpath.fhir._types import Json
 from painpath.fhir._values import as_list, as_obj, as_str, codings, loose_number, reference
@@ -57,8 +57,15 @@ def _effective(res: Json, where: str) -> When | None:
     return None
 
 
-def read_observation(res: Json, rid: str, where: str, index: Index) -> Observation:
-    """An Observation; instrument scores are validated against their range."""
+def read_observation(res: Json, rid: str, where: str, index: Index) -> Observation | None:
+    """An Observation painpath reads; instrument scores are validated against their range.
+
+    Only Observations coded as one of the knowledge base's instruments (NRS, PEG, percent
+    relief, ...) or in painpath's own code system are kept: no rule reads vital signs or
+    laboratory results, and skipping them keeps reading fast. Others give None.
+    """
+    if not _read_by_painpath(res):
+        return None
     code = codings(res.get("code"))
     scale = instrument_of(code)
     if scale is not None:
@@ -81,6 +88,29 @@ def read_observation(res: Json, rid: str, where: str, index: Index) -> Observati
         value=value,
         unit=unit,
         part_of=tuple(part_of),
+    )
+
+
+def _coded_for_painpath(concept: object, table: Ranges) -> bool:
+    if not isinstance(concept, dict):
+        return False
+    for coding in as_list(concept.get("coding")):
+        if isinstance(coding, dict):
+            system = coding.get("system")
+            if system == table.painpath_system or (system, coding.get("code")) in table.by_code:
+                return True
+    return False
+
+
+def _read_by_painpath(res: Json) -> bool:
+    """True when the Observation or one of its components is coded as something painpath reads
+    (an instrument of the knowledge base, or painpath's own code system); raw JSON, no parsing."""
+    table = ranges()
+    if _coded_for_painpath(res.get("code"), table):
+        return True
+    components = res.get("component")
+    return isinstance(components, list) and any(
+        isinstance(c, dict) and _coded_for_painpath(c.get("code"), table) for c in components
     )
 
 

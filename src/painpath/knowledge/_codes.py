@@ -52,8 +52,11 @@ def compile_patterns(patterns: list[str]) -> CompiledPatterns:
 class CodeMatcher:
     """Matches codes against CodeSets, compiling each set once (sets live with the knowledge)."""
 
+    _MAX_MEMO = 200_000
+
     def __init__(self) -> None:
         self._compiled: dict[int, tuple[CompiledPatterns, CompiledPatterns]] = {}
+        self._memo: dict[tuple[str, int], bool] = {}
 
     def _get(self, codes: CodeSet) -> tuple[CompiledPatterns, CompiledPatterns]:
         key = id(codes)
@@ -64,5 +67,13 @@ class CodeMatcher:
         return found
 
     def matches(self, code: str, codes: CodeSet) -> bool:
-        include, exclude = self._get(codes)
-        return include.matches(code) and not exclude.matches(code)
+        """True when `code` is in the set's patterns and not in its exclusions (memoized)."""
+        key = (code, id(codes))
+        found = self._memo.get(key)
+        if found is None:
+            include, exclude = self._get(codes)
+            found = include.matches(code) and not exclude.matches(code)
+            if len(self._memo) >= self._MAX_MEMO:
+                self._memo.clear()
+            self._memo[key] = found
+        return found

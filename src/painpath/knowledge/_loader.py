@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
@@ -99,6 +99,7 @@ class Knowledge:
     matcher: CodeMatcher
     questionnaire: dict[str, Any]
     files: tuple[str, ...]
+    groups_memo: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
 
     def number(self, key: str) -> float:
         """The value of an operational/clinical number of rules.yaml (KeyError when absent)."""
