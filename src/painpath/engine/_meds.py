@@ -21,6 +21,7 @@ __all__ = [
 ]
 
 RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
+_MAX_MEMO = 50_000
 _WORD = re.compile(r"[a-z]+")
 _STRENGTH = re.compile(r"(\d+(?:\.\d+)?)\s*(MG/HR|MCG/HR|MG/ML|MCG/ML|MG|MCG|UG)\b", re.IGNORECASE)
 
@@ -51,21 +52,31 @@ def _names_in(text: str, kb: Knowledge) -> list[str]:
     return found
 
 
-_SALTS: dict[int, frozenset[str]] = {}
-
-
 def _salt_words(kb: Knowledge) -> frozenset[str]:
-    key = id(kb)
-    salts = _SALTS.get(key)
+    memo = kb.cache("salt-words")
+    salts = memo.get("all")
     if salts is None:
-        salts = frozenset(kb.drugs.salt_words)
-        _SALTS[key] = salts
+        salts = memo["all"] = frozenset(kb.drugs.salt_words)
     return salts
 
 
 def resolve(med: Medication, kb: Knowledge) -> ResolvedMedication:
-    """Map a medication's codings to ingredient names (decision-rules §0)."""
+    """Map a medication's codings to ingredient names (decision-rules §0); memoized by concept."""
     codings: tuple[Coding, ...] = med.codings + med.ingredient_codings
+    memo = kb.cache("medication-concepts")
+    key = (codings, med.text)
+    found = memo.get(key)
+    if found is None:
+        found = _resolve(codings, med.text, kb)
+        if len(memo) >= _MAX_MEMO:
+            memo.clear()
+        memo[key] = found
+    return ResolvedMedication(med, *found)
+
+
+def _resolve(
+    codings: tuple[Coding, ...], text: str | None, kb: Knowledge
+) -> tuple[tuple[str, ...], bool, tuple[str, ...], bool]:
     rx = [c for c in codings if c.system == RXNORM and c.code]
     found: list[str] = []
     transdermal = False
@@ -81,13 +92,13 @@ def resolve(med: Medication, kb: Knowledge) -> ResolvedMedication:
             transdermal = transdermal or product.transdermal
             found.extend(i for i in product.ingredients if i not in found)
     names = tuple(c.display for c in codings if c.display)
-    texts = [*names, *([med.text] if med.text else [])]
+    texts = [*names, *([text] if text else [])]
     if not found:
-        for text in texts:
-            found.extend(n for n in _names_in(text, kb) if n not in found)
+        for name in texts:
+            found.extend(n for n in _names_in(name, kb) if n not in found)
     if any("transdermal" in t.lower() for t in texts):
         transdermal = True
-    return ResolvedMedication(med, tuple(found), bool(rx), tuple(texts), transdermal)
+    return tuple(found), bool(rx), tuple(texts), transdermal
 
 
 def strength_of(resolved: ResolvedMedication, ingredient: str) -> tuple[float, str] | None:

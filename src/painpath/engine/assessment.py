@@ -9,7 +9,7 @@ from painpath.domain import PatientRecord
 from painpath.engine._context import Context, build_context
 from painpath.engine.conservative import conservative_spans, count_days, weeks, window_start
 from painpath.engine.mme import MmeResult, compute_mme
-from painpath.engine.options import Option, evaluate_option, match_options
+from painpath.engine.options import Option, evaluate_option, groups_of, match_options
 from painpath.engine.rationale import next_steps, option_rationale
 from painpath.engine.readiness import latest_nrs, readiness
 from painpath.engine.redflags import RedFlagResult, find_red_flags
@@ -101,11 +101,7 @@ def _lookback(ctx: Context) -> date:
 def _pain(ctx: Context, options: list[Option], nrs: tuple[float, str] | None) -> dict[str, Any]:
     pool = [c for o in options for c in o.conditions]
     if not pool:
-        pool = [
-            c
-            for c in ctx.active
-            if any(ctx.kb.matcher.matches(c.code, g.codes) for g in ctx.kb.groups.values())
-        ]
+        pool = [c for c in ctx.active if groups_of(ctx.kb, c.code)]
     onsets = [c.onset for c in pool if c.onset is not None]
     earliest = min(onsets) if onsets else None
     per_month = ctx.kb.number("days-per-month")

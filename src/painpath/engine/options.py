@@ -15,7 +15,7 @@ from painpath.engine.staging import PREREQUISITES, Prerequisite
 from painpath.knowledge import Knowledge
 from painpath.knowledge._schema import Procedure
 
-__all__ = ["Option", "evaluate_option", "match_options"]
+__all__ = ["Option", "evaluate_option", "groups_of", "match_options"]
 
 
 @dataclass
@@ -43,12 +43,13 @@ class Option:
         return self.exempt or (self.chronic and self.conservative_weeks >= self.min_weeks)
 
 
-def _groups_of(kb: Knowledge, code: str) -> tuple[str, ...]:
+def groups_of(kb: Knowledge, code: str) -> tuple[str, ...]:
     """The condition groups a code belongs to (memoized in the knowledge base, per code)."""
-    found = kb.groups_memo.get(code)
+    memo: dict[str, tuple[str, ...]] = kb.cache("groups-of-code")
+    found = memo.get(code)
     if found is None:
         found = tuple(g.id for g in kb.groups.values() if kb.matcher.matches(code, g.codes))
-        kb.groups_memo[code] = found
+        memo[code] = found
     return found
 
 
@@ -60,7 +61,7 @@ def match_options(ctx: Context, spans: list[Span]) -> list[Option]:
     min_weeks = kb.number("conservative-min-weeks")
     by_group: dict[str, list[ResolvedCondition]] = {}
     for rc in ctx.active:
-        for gid in _groups_of(kb, rc.code):
+        for gid in groups_of(kb, rc.code):
             by_group.setdefault(gid, []).append(rc)
     options: list[Option] = []
     for proc in kb.procedures.values():

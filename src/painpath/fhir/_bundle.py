@@ -17,6 +17,9 @@ Deliberate choices:
   other than the Bundle's; a subject that is some other kind of resource (a Group, a
   Device) is not refused. This is checked for skipped resources too (an Encounter of
   another patient still means the Bundle mixes patients).
+- Observations that no rule reads (vital signs, laboratory results) are skipped like
+  unread types, so they are neither indexed nor read; a `reasonReference` to one reads
+  as unresolved.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from painpath.errors import FhirInputError
 from painpath.fhir._assemble import INDEXED, OWNER_ELEMENTS, READERS, build_record
 from painpath.fhir._gcpause import paused_gc
 from painpath.fhir._ignore import is_ignored
+from painpath.fhir._observations import observation_is_read
 from painpath.fhir._refs import Index, patient_id_of
 from painpath.fhir._types import Json, Located
 
@@ -132,7 +136,9 @@ class _Scan:
                 else "resource is not an object"
             )
             raise FhirInputError(what, f"entry[{i}].resource", "a FHIR resource object")
-        if rtype not in READERS and rtype not in INDEXED and rtype != "Patient":
+        if (rtype not in READERS and rtype not in INDEXED and rtype != "Patient") or (
+            rtype == "Observation" and not observation_is_read(res) and not is_ignored(res, rtype)
+        ):
             for element in ("subject", "patient"):
                 owner = res.get(element)
                 if isinstance(owner, dict) and isinstance(ref := owner.get("reference"), str):

@@ -27,7 +27,7 @@ from painpath.fhir._refs import Index
 from painpath.fhir._types import Json
 from painpath.fhir._values import as_list, as_obj, as_str, codings, loose_number, reference
 
-__all__ = ["read_observation", "read_questionnaire_response"]
+__all__ = ["observation_is_read", "read_observation", "read_questionnaire_response"]
 
 
 def _value(res: Json) -> tuple[float | None, str | None]:
@@ -64,7 +64,7 @@ def read_observation(res: Json, rid: str, where: str, index: Index) -> Observati
     relief, ...) or in painpath's own code system are kept: no rule reads vital signs or
     laboratory results, and skipping them keeps reading fast. Others give None.
     """
-    if not _read_by_painpath(res):
+    if not observation_is_read(res):
         return None
     code = codings(res.get("code"))
     scale = instrument_of(code)
@@ -102,7 +102,7 @@ def _coded_for_painpath(concept: object, table: Ranges) -> bool:
     return False
 
 
-def _read_by_painpath(res: Json) -> bool:
+def observation_is_read(res: Json) -> bool:
     """True when the Observation or one of its components is coded as something painpath reads
     (an instrument of the knowledge base, or painpath's own code system); raw JSON, no parsing."""
     table = ranges()

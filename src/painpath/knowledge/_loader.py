@@ -99,7 +99,15 @@ class Knowledge:
     matcher: CodeMatcher
     questionnaire: dict[str, Any]
     files: tuple[str, ...]
-    groups_memo: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
+    _caches: dict[str, dict[Any, Any]] = field(default_factory=dict, compare=False, repr=False)
+
+    def cache(self, name: str) -> dict[Any, Any]:
+        """A named memo table that lives as long as this knowledge base (engine lookups that
+        depend only on the knowledge and a code, e.g. which condition groups a code is in)."""
+        table = self._caches.get(name)
+        if table is None:
+            table = self._caches[name] = {}
+        return table
 
     def number(self, key: str) -> float:
         """The value of an operational/clinical number of rules.yaml (KeyError when absent)."""
