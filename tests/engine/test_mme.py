@@ -41,7 +41,6 @@ def cdc_expected(folder: Path) -> float:
     return next(p["valueQuantity"]["value"] for p in params if p["name"] == "TotalMME")
 
 
-@pytest.mark.skipif(not CDC.is_dir(), reason="CDC MME calculator test data not present")
 @pytest.mark.parametrize(("folder", "as_of", "expected"), CDC_CASES, ids=[c[0] for c in CDC_CASES])
 def test_cdc_mme_calculator_cases(folder, as_of, expected):
     path = CDC / folder
@@ -53,19 +52,16 @@ def test_cdc_mme_calculator_cases(folder, as_of, expected):
     assert doc["mme_items"][0]["mme_per_day"] == expected
 
 
-@pytest.mark.skipif(not CDC.is_dir(), reason="CDC MME calculator test data not present")
 def test_cdc_patient_without_medications_has_zero_mme():
     doc = assess(cdc_bundle(CDC / "patient-no-meds"), as_of=date(2020, 6, 26))
     assert (doc["mme_per_day"], doc["mme_items"], doc["mme_incomplete"]) == (0.0, [], False)
 
 
-@pytest.mark.skipif(not CDC.is_dir(), reason="CDC MME calculator test data not present")
 def test_cdc_orders_are_not_active_before_they_were_written():
     doc = assess(cdc_bundle(CDC / "patient-mme-greater-than-fifty"), as_of=date(2020, 6, 25))
     assert doc["mme_per_day"] == 0.0
 
 
-@pytest.mark.skipif(not CDC.is_dir(), reason="CDC MME calculator test data not present")
 def test_cdc_orders_are_not_active_after_their_validity():
     doc = assess(cdc_bundle(CDC / "patient-mme-less-than-fifty"), as_of=date(2020, 12, 26))
     assert doc["mme_per_day"] == 0.0

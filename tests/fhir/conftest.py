@@ -33,5 +33,5 @@ def load_fixture() -> Callable[[str], Any]:
 
 
 def requires(path: Path) -> pytest.MarkDecorator:
-    """Skip a test when shared reference data is not present on this machine."""
-    return pytest.mark.skipif(not path.exists(), reason=f"{path} not available")
+    """Mark a test that reads shared reference data; a missing file fails it (never a skip)."""
+    return pytest.mark.shared_data(str(path))

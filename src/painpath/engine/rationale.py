@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any, Protocol
 
+from painpath.domain import Medication
 from painpath.engine._context import Context
 from painpath.engine._dates import months_before
+from painpath.engine._meds import is_active
 from painpath.engine.mme import MmeResult
 from painpath.engine.options import Option
 from painpath.engine.redflags import RedFlagResult
@@ -110,15 +112,36 @@ def option_rationale(
     if ready is not None:
         lines.append(f"Readiness: {ready.yes} of {ready.of} 'is it right for me?' answers are yes.")
         evidence.append(ready.evidence)
-    for ref in ctx.unmapped_codes:
-        lines.append(f"{ref} is coded in a system painpath does not map; it was not used.")
-    for resolved in ctx.medications:
-        if resolved.unrecognised:
-            kind = "MedicationRequest" if resolved.med.kind == "request" else "MedicationStatement"
-            lines.append(f"Unrecognised medication {kind}/{resolved.med.id}: not used by any rule.")
+    lines.extend(_record_notes(ctx))
     cites.add(option.procedure.bleeding_risk.source)
     cites.add(kb.procedures[option.procedure.id].cpt.source)
     return lines, list(dict.fromkeys(evidence))
+
+
+def _record_notes(ctx: Context) -> list[str]:
+    """Conditions and active medications no rule could use, one line each kind."""
+    notes: list[str] = []
+    if ctx.unmapped_codes:
+        notes.append(
+            "Not considered, coded without a painpath mapping: "
+            + ", ".join(ctx.unmapped_codes)
+            + "."
+        )
+    default_days = ctx.kb.number("medication-request-default-days")
+    unknown = [
+        f"{r.names[0] if r.names else 'uncoded'} ({_med_ref(r.med)})"
+        for r in ctx.medications
+        if r.unrecognised and is_active(r.med, ctx.as_of, default_days)
+    ]
+    if unknown:
+        notes.append(
+            "Unrecognised active medications, not used by any rule: " + "; ".join(unknown) + "."
+        )
+    return notes
+
+
+def _med_ref(med: Medication) -> str:
+    return f"{'MedicationRequest' if med.kind == 'request' else 'MedicationStatement'}/{med.id}"
 
 
 def _mme_lines(ctx: Context, mme: MmeResult, cites: _Cites) -> list[str]:
