@@ -200,6 +200,13 @@ def next_steps(
             if option.criteria is None:
                 continue
             missing = [c for c in option.criteria if c.value is None]
+            unmet = [c for c in option.criteria if c.value is False]
+            if option.indicated and unmet:
+                steps.append(
+                    f"Coverage for {option.procedure.id} is not met ("
+                    + "; ".join(f"{c.id}: {c.detail}" for c in unmet)
+                    + "): the procedure may still be chosen, but expect the payer to deny it."
+                )
             if option.indicated and missing:
                 steps.append(
                     f"Before {option.procedure.id}: document "
