@@ -15,6 +15,7 @@ ALLOWED = {
     "domain": {"domain"},
     "fhir": {"fhir", "domain", "knowledge", "errors"},
     "engine": {"engine", "domain", "knowledge", "errors"},
+    "pathway": {"pathway", "knowledge", "errors"},
 }
 
 
