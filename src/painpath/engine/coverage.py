@@ -83,12 +83,20 @@ def _no_red_flag(ctx: Context, facts: OptionFacts, crit: Criterion) -> Outcome:
 
 def _region_diagnosis(ctx: Context, facts: OptionFacts, crit: Criterion) -> Outcome:
     refs = _in_groups(ctx, _groups(crit, facts.procedure.region))
-    return (True, "on record", tuple(refs)) if refs else (False, "no active diagnosis on the covered list", ())
+    return (
+        (True, "on record", tuple(refs))
+        if refs
+        else (False, "no active diagnosis on the covered list", ())
+    )
 
 
 def _diagnosis(ctx: Context, facts: OptionFacts, crit: Criterion) -> Outcome:
     refs = _in_groups(ctx, _groups(crit, "groups"))
-    return (True, "on record", tuple(refs)) if refs else (False, "no active diagnosis on the covered list", ())
+    return (
+        (True, "on record", tuple(refs))
+        if refs
+        else (False, "no active diagnosis on the covered list", ())
+    )
 
 
 def _procedure_diagnosis(ctx: Context, facts: OptionFacts, crit: Criterion) -> Outcome:
@@ -99,7 +107,11 @@ def _procedure_diagnosis(ctx: Context, facts: OptionFacts, crit: Criterion) -> O
 
 def _diagnosis_of(ctx: Context, groups: list[str]) -> Outcome:
     refs = _in_groups(ctx, groups)
-    return (True, "on record", tuple(refs)) if refs else (False, "no active diagnosis on the covered list", ())
+    return (
+        (True, "on record", tuple(refs))
+        if refs
+        else (False, "no active diagnosis on the covered list", ())
+    )
 
 
 def _pain_duration(ctx: Context, facts: OptionFacts, crit: Criterion) -> Outcome:
