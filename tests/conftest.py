@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+pytest_plugins = ["db"]  # tests/db.py: the database fixtures (db_engine, db_session, ...)
+
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 

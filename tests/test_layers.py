@@ -16,6 +16,19 @@ ALLOWED = {
     "fhir": {"fhir", "domain", "knowledge", "errors"},
     "engine": {"engine", "domain", "knowledge", "errors"},
     "pathway": {"pathway", "knowledge", "errors"},
+    "store": {"store", "errors"},
+    "clinic": {
+        "clinic",
+        "store",
+        "fhir",
+        "pathway",
+        "engine",
+        "knowledge",
+        "domain",
+        "errors",
+        "painpath",
+    },
+    "api": {"api", "clinic", "store", "pathway", "knowledge", "errors", "painpath"},
 }
 
 

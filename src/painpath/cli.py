@@ -14,6 +14,8 @@ from typing import Annotated, Any, NoReturn
 import orjson
 import typer
 
+from painpath.cli_service import register_service_commands
+from painpath.db_cli import app as db_app
 from painpath.errors import InputError, PainpathError
 
 __all__ = ["app", "main"]
@@ -23,6 +25,8 @@ app = typer.Typer(
     no_args_is_help=True,
     help="painpath: explainable decision support for interventional pain medicine.",
 )
+
+app.add_typer(db_app, name="db")
 
 _STATE = {"verbose": False}
 
@@ -120,6 +124,9 @@ def knowledge(
             sys.stdout.write(list_kind(what, as_json))
     except PainpathError as exc:
         _fail(exc)
+
+
+register_service_commands(app)
 
 
 def main() -> None:

@@ -1,0 +1,89 @@
+"""The ASGI application: `create_app(engine)` wires routes, errors and middleware.
+
+The app keeps no state of its own between requests: sessions, tokens, rate limits and the
+audit log live in the database, so any number of workers or hosts can serve one database.
+Every route is named after its operation in `painpath.clinic.ACCESS`; `create_app` refuses
+to build an app with a route the access table does not know.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from argon2 import PasswordHasher
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
+from sqlalchemy import Engine
+
+import painpath
+from painpath.api import (
+    _routes_admin,
+    _routes_auth,
+    _routes_episodes,
+    _routes_patients,
+    _routes_records,
+)
+from painpath.api._errors import install_error_handlers
+from painpath.api._middleware import AccessLog, BodyLimit, CatchAll, SecurityHeaders
+from painpath.clinic import ACCESS, HASHER, utcnow
+from painpath.store import make_engine, session_factory
+
+__all__ = ["MAX_BODY_BYTES", "create_app"]
+
+MAX_BODY_BYTES = 5 * 1024 * 1024
+"""The largest request body accepted (413 beyond)."""
+
+_DESCRIPTION = """Explainable decision support for interventional pain medicine.
+
+Sign in with `POST /auth/token` (OAuth2 password form) and send
+`Authorization: Bearer <token>`. Every error is `{"error": {"code", "message", "field"}}`.
+Every read and write of patient data is audited.
+"""
+
+
+_ROUTERS = (_routes_auth, _routes_patients, _routes_episodes, _routes_records, _routes_admin)
+
+
+def _operation_id(route: APIRoute) -> str:
+    """The OpenAPI operationId of a route: its operation name (`patient.read`)."""
+    return route.name
+
+
+def create_app(
+    engine: Engine | None = None,
+    *,
+    clock: Callable[[], datetime] | None = None,
+    hasher: PasswordHasher | None = None,
+) -> FastAPI:
+    """The painpath HTTP API on `engine` (default: `painpath.store.make_engine()`).
+
+    Args:
+        engine: the database; the caller migrates it (`painpath serve` does).
+        clock: the source of the current instant (tests pass a fixed clock).
+        hasher: the argon2 password hasher (default: `painpath.clinic.HASHER`).
+    """
+    app = FastAPI(
+        title="painpath",
+        version=painpath.__version__,
+        description=_DESCRIPTION,
+        docs_url=None,
+        redoc_url=None,
+        generate_unique_id_function=_operation_id,
+    )
+    app.state.engine = engine if engine is not None else make_engine()
+    app.state.sessions = session_factory(app.state.engine)
+    app.state.clock = clock or utcnow
+    app.state.hasher = hasher or HASHER
+    for module in _ROUTERS:
+        routes = [r for r in module.router.routes if isinstance(r, APIRoute)]
+        unknown = [r.name for r in routes if r.name not in ACCESS]
+        if unknown:
+            raise RuntimeError(f"routes without an access rule: {', '.join(unknown)}")
+        app.include_router(module.router)
+    install_error_handlers(app)
+    app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(CatchAll)
+    app.add_middleware(AccessLog)
+    return app

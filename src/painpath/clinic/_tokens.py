@@ -1,0 +1,113 @@
+"""Bearer tokens and web sessions: random 32-byte secrets, only their SHA-256 stored.
+
+A web session row also carries its CSRF token; every state-changing request made with the
+session cookie must echo it (`verify_csrf`). Secrets are never logged or stored in clear.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from painpath.clinic._principal import utcnow
+from painpath.store import AuthToken, User
+
+__all__ = [
+    "BEARER_TTL",
+    "SESSION_TTL",
+    "create_session",
+    "digest",
+    "issue_token",
+    "revoke",
+    "session_user",
+    "token_user",
+    "verify_csrf",
+]
+
+BEARER_TTL = timedelta(hours=8)
+"""How long a bearer token lives (one clinic shift)."""
+
+SESSION_TTL = timedelta(hours=8)
+"""How long a web session lives."""
+
+
+def digest(secret: str) -> str:
+    """The SHA-256 hex digest of a secret: what the database keeps."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def issue_token(
+    session: Session,
+    user: User,
+    *,
+    kind: str = "bearer",
+    now: datetime | None = None,
+    ttl: timedelta | None = None,
+) -> tuple[str, AuthToken]:
+    """A new secret for the user and its stored row (added, not committed)."""
+    when = now or utcnow()
+    secret = secrets.token_urlsafe(32)
+    row = AuthToken(
+        token_hash=digest(secret),
+        kind=kind,
+        user_id=user.id,
+        csrf_token=secrets.token_urlsafe(32) if kind == "session" else None,
+        created_at=when,
+        expires_at=when + (ttl or (SESSION_TTL if kind == "session" else BEARER_TTL)),
+        revoked=False,
+    )
+    session.add(row)
+    return secret, row
+
+
+def create_session(
+    session: Session, user: User, *, now: datetime | None = None
+) -> tuple[str, str, datetime]:
+    """A web session: (cookie secret, CSRF token, expiry); the row is added, not committed."""
+    secret, row = issue_token(session, user, kind="session", now=now)
+    assert row.csrf_token is not None
+    return secret, row.csrf_token, row.expires_at
+
+
+def token_user(
+    session: Session, secret: str, *, kind: str = "bearer", now: datetime | None = None
+) -> tuple[User, AuthToken] | None:
+    """The active user and token row for a live secret of this kind, else None."""
+    if not secret or len(secret) > 200:
+        return None
+    found = session.execute(
+        select(User, AuthToken)
+        .join(AuthToken, AuthToken.user_id == User.id)
+        .where(AuthToken.token_hash == digest(secret), AuthToken.kind == kind)
+    ).first()
+    if found is None:
+        return None
+    user, token = found
+    if token.revoked or token.expires_at <= (now or utcnow()) or not user.active:
+        return None
+    return user, token
+
+
+def session_user(
+    session: Session, secret: str, *, now: datetime | None = None
+) -> tuple[User, AuthToken] | None:
+    """The user and session row of a live web-session cookie, else None."""
+    return token_user(session, secret, kind="session", now=now)
+
+
+def verify_csrf(token: AuthToken, submitted: str | None) -> bool:
+    """True when `submitted` is the session's CSRF token (constant-time comparison)."""
+    expected = token.csrf_token
+    return bool(expected and submitted) and hmac.compare_digest(
+        str(expected).encode(), str(submitted).encode()
+    )
+
+
+def revoke(token: AuthToken) -> None:
+    """Mark a token or session revoked (the caller commits)."""
+    token.revoked = True

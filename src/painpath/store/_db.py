@@ -1,0 +1,134 @@
+"""Where the database is, how to connect to it, and one unit of work.
+
+The embedded default is a SQLite file, `painpath.db` under `PAINPATH_HOME` (default `./var`),
+in WAL mode so readers never wait for the writer. `PAINPATH_DATABASE_URL` points at
+PostgreSQL for a real clinic (`postgresql://...` is served by psycopg 3).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.pool import StaticPool
+
+from painpath.errors import ConflictError, InputError
+
+__all__ = [
+    "BUSY_TIMEOUT_MS",
+    "commit",
+    "database_url",
+    "make_engine",
+    "normalise_url",
+    "session_factory",
+    "transaction",
+]
+
+BUSY_TIMEOUT_MS = 30_000  # a SQLite writer waits this long for another writer, then fails
+
+
+def normalise_url(url: str) -> str:
+    """The URL with `postgresql://` / `postgres://` mapped to the psycopg 3 driver."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise InputError(
+            "not a database URL", "PAINPATH_DATABASE_URL", "postgresql://..."
+        ) from None
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed.render_as_string(hide_password=False)
+
+
+def database_url() -> str:
+    """`PAINPATH_DATABASE_URL` if set, else the SQLite file `$PAINPATH_HOME/painpath.db`."""
+    url = os.environ.get("PAINPATH_DATABASE_URL", "").strip()
+    if url:
+        return normalise_url(url)
+    home = Path(os.environ.get("PAINPATH_HOME", "").strip() or "var").resolve()
+    home.mkdir(parents=True, exist_ok=True)
+    return URL.create("sqlite", database=str(home / "painpath.db")).render_as_string()
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")  # durable in WAL mode except on power loss
+    finally:
+        cursor.close()
+
+
+def make_engine(url: str | None = None) -> Engine:
+    """An engine for `url` (default `database_url()`), configured for this backend.
+
+    SQLite: WAL journal, foreign keys enforced, a busy timeout, usable from any thread
+    (a connection pool per engine; `sqlite://` is one in-memory connection, not for threads).
+    PostgreSQL (psycopg 3): connections checked before use.
+    """
+    target = make_url(normalise_url(url or database_url()))
+    if target.get_backend_name() == "sqlite":
+        args = {"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000}
+        if target.database in (None, "", ":memory:") or target.query.get("mode") == "memory":
+            # One connection to one in-memory database: single-threaded scripts and tests only.
+            engine = create_engine(target, connect_args=args, poolclass=StaticPool)
+        else:
+            engine = create_engine(target, connect_args=args)  # a pool of 5 (+10 overflow)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(target, pool_pre_ping=True)  # 5 (+10) connections per process
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions bound to `engine`; objects stay readable after commit."""
+    return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def commit(session: Session) -> None:
+    """Commit; a stale optimistic version becomes `ConflictError` (after a rollback)."""
+    try:
+        session.commit()
+    except StaleDataError as exc:
+        session.rollback()
+        raise ConflictError(
+            "changed by someone else since it was read", _stale_where(exc), "the current version"
+        ) from None
+
+
+@contextmanager
+def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """One unit of work: a new session, committed on success, rolled back on any error.
+
+    A stale optimistic version (another writer got there first) raises `ConflictError`.
+    """
+    with factory() as session:
+        try:
+            yield session
+            commit(session)
+        except StaleDataError as exc:
+            session.rollback()
+            raise ConflictError(
+                "changed by someone else since it was read",
+                _stale_where(exc),
+                "the current version",
+            ) from None
+        except BaseException:
+            session.rollback()
+            raise
+
+
+def _stale_where(exc: StaleDataError) -> str:
+    """The table named in SQLAlchemy's message ("... on table 'episode' ..."), no values."""
+    found = re.search(r"on table '(\w+)'", str(exc))
+    return found.group(1) if found else "row"
