@@ -7,7 +7,7 @@ SHARED ?= ../shared
 EXAMPLE ?= examples/radicular-ready.bundle.json
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: run test bench lint typecheck vignettes clean
+.PHONY: run demo test bench lint typecheck vignettes clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,10 +18,19 @@ $(STAMP): $(BIN)/python pyproject.toml
 
 install: $(STAMP)
 
-# The main job on the embedded default: assess a shipped example, then list the knowledge base.
-run: $(STAMP)
-	$(BIN)/painpath assess $(EXAMPLE) --as-of 2026-06-01 --format text
-	$(BIN)/painpath knowledge
+# The main job on the embedded default (PAINPATH_HOME, default ./var): migrate, load the
+# demo clinic (idempotent; prints the demo logins), then serve on 127.0.0.1:8000 until Ctrl-C.
+HOST ?= 127.0.0.1
+PORT ?= 8000
+run: demo
+	@echo "painpath: the API is at http://$(HOST):$(PORT) (OpenAPI: http://$(HOST):$(PORT)/openapi.json);" \
+	  "sign in with POST /auth/token (username, password) as one of the demo logins above. Ctrl-C stops."
+	$(BIN)/painpath serve --host $(HOST) --port $(PORT)
+
+# Migrate the database and load the demo clinic into it (shared data: SHARED, default ../shared).
+demo: $(STAMP)
+	$(BIN)/painpath db upgrade
+	PAINPATH_SHARED="$${PAINPATH_SHARED:-$(SHARED)}" $(BIN)/painpath demo
 
 lint: $(STAMP)
 	$(BIN)/ruff format --check src tests bench

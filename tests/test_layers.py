@@ -29,6 +29,7 @@ ALLOWED = {
         "painpath",
     },
     "api": {"api", "clinic", "store", "pathway", "knowledge", "errors", "painpath"},
+    "demo": {"demo", "clinic", "store", "knowledge", "errors"},
 }
 
 

@@ -186,7 +186,10 @@ def serve(
 
 
 def register_service_commands(app: typer.Typer) -> None:
-    """Add `users`, `audit` and `serve` to the `painpath` command."""
+    """Add `users`, `audit`, `serve` and `demo` to the `painpath` command."""
+    from painpath.cli_demo import demo
+
     app.add_typer(users_app, name="users")
     app.command("audit")(audit)
     app.command("serve")(serve)
+    app.command("demo")(demo)
