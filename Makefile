@@ -47,6 +47,7 @@ test: lint typecheck
 bench: $(STAMP)
 	$(BIN)/python bench/bench_read.py
 	$(BIN)/python bench/bench_assess.py
+	$(BIN)/python bench/bench_api.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

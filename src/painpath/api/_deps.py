@@ -8,11 +8,13 @@ operation is) and refused with 401.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 
+import anyio.to_thread
+from anyio import CancelScope, CapacityLimiter
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.orm import Session, sessionmaker
@@ -49,15 +51,33 @@ CSRF_HEADER = "x-csrf-token"
 _SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """A database session for this request, closed (and rolled back if open) afterwards."""
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """A database session for this request, closed (and rolled back if open) afterwards.
+
+    `async` so that FastAPI does not send it to the thread pool twice per request: making
+    a session does no I/O, and neither does closing one without an open transaction (the
+    usual case: every operation commits). Only a rollback goes to a thread.
+    """
     factory: sessionmaker[Session] = request.app.state.sessions
-    with factory() as session:
+    session = factory()
+    try:
         yield session
+    finally:
+        if session.in_transaction():  # holds a connection: the rollback talks to the database
+            # As FastAPI closes sync dependencies: shielded, and on a limiter of its own, so
+            # that a full thread pool (requests waiting for a pooled connection) cannot keep
+            # this session from giving its connection back.
+            with CancelScope(shield=True):
+                await anyio.to_thread.run_sync(session.close, limiter=CapacityLimiter(1))
+        else:
+            session.close()
 
 
-def get_now(request: Request) -> datetime:
-    """The current instant from the app's clock (tests inject their own)."""
+async def get_now(request: Request) -> datetime:
+    """The current instant from the app's clock (tests inject their own).
+
+    `async` because it never waits: FastAPI then calls it on the event loop instead of
+    handing it to the thread pool (a thread round trip on every request)."""
     clock: Callable[[], datetime] = request.app.state.clock
     return clock()
 
@@ -147,6 +167,11 @@ def get_caller(
                 "missing or wrong CSRF token", CSRF_HEADER, "the csrf_token given at login"
             )
     user, token = found
+    # End the read transaction, so the pooled connection goes back now rather than after
+    # the endpoint has waited for a worker thread. Otherwise, with more requests in flight
+    # than pooled connections, every worker thread can end up here waiting for a connection
+    # held by a request that waits for a thread: a deadlock until the pool's 30 s timeout.
+    session.commit()  # nothing written; the objects stay loaded (expire_on_commit=False)
     return Caller(Principal.of(user, client_ip(request)), token)
 
 

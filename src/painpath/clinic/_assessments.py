@@ -6,23 +6,30 @@ status, so an assessment can be reproduced and explained later.
 
 from __future__ import annotations
 
+import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable, Sequence
 from datetime import date, datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from painpath import PAYERS, assess
-from painpath.clinic._fhirstore import load_bundle
+from painpath.clinic._fhirstore import bundle_from_texts, record_texts
 from painpath.clinic._guard import guarded
 from painpath.clinic._lists import Page, paginate
 from painpath.clinic._principal import Principal, utcnow
 from painpath.errors import InputError
-from painpath.knowledge import load_knowledge
+from painpath.knowledge import Knowledge, load_knowledge
 from painpath.store import Assessment
 
 __all__ = [
     "ASSESSMENT_SORTS",
+    "DOCUMENTS",
+    "DocumentCache",
     "assess_patient",
     "assessment_json",
     "list_assessments",
@@ -36,6 +43,67 @@ ASSESSMENT_SORTS = {
     "id": Assessment.id,
 }
 """The fields `list_assessments` sorts by."""
+
+
+class DocumentCache:
+    """Engine results this process has computed, by everything they depend on.
+
+    The engine is a pure function of the stored record, the as-of date, the payer and the
+    knowledge base. The key holds a SHA-256 of the record's stored text, read from the
+    database on every call, so a record changed by any process (another worker, another
+    host) has a new key: a cached document is never stale, and losing the cache (a
+    restart, eviction) only costs the recomputation. Entries are kept as JSON bytes and
+    every hit is a fresh copy, so no caller can change what the next one gets.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[Hashable, tuple[Knowledge, bytes]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, knowledge: Knowledge) -> dict[str, Any] | None:
+        """A copy of the document stored under `key` for this knowledge base, else None."""
+        with self._lock:
+            item = self._items.get(key)
+            if item is not None:
+                self._items.move_to_end(key)
+        if item is None or item[0] is not knowledge:
+            return None
+        document: dict[str, Any] = orjson.loads(item[1])
+        return document
+
+    def put(self, key: Hashable, knowledge: Knowledge, document: dict[str, Any]) -> None:
+        """Keep `document` unless its JSON form would not give it back exactly."""
+        try:
+            data = orjson.dumps(document)
+        except TypeError:  # e.g. an integer beyond 64 bits: not cached
+            return
+        if orjson.loads(data) != document:  # e.g. NaN (orjson writes null): not cached
+            return
+        with self._lock:
+            self._items[key] = (knowledge, data)
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+DOCUMENTS = DocumentCache(512)
+"""This process's assessment documents (about 10 KB each)."""
+
+
+def _fingerprint(texts: Sequence[tuple[str, str]]) -> bytes:
+    """SHA-256 of a stored record: every resource's type and JSON text, in order."""
+    digest = hashlib.sha256()
+    for rtype, text in texts:
+        digest.update(rtype.encode())
+        digest.update(b"\0")
+        digest.update(text.encode("utf-8", "surrogatepass"))
+        digest.update(b"\0")
+    return digest.digest()
 
 
 def run_assessment(
@@ -52,9 +120,13 @@ def run_assessment(
         raise InputError(f"unknown payer {payer!r}", "payer", " or ".join(PAYERS))
     if as_of > now.date():
         raise InputError("as_of is in the future", "as_of", f"a date up to {now.date()}")
-    document = assess(
-        load_bundle(session, patient_id), as_of=as_of, payer=payer, knowledge=load_knowledge()
-    )
+    knowledge = load_knowledge()
+    texts = record_texts(session, patient_id)
+    key = (patient_id, _fingerprint(texts), as_of, payer)
+    document = DOCUMENTS.get(key, knowledge)
+    if document is None:
+        document = assess(bundle_from_texts(texts), as_of=as_of, payer=payer, knowledge=knowledge)
+        DOCUMENTS.put(key, knowledge, document)
     row = Assessment(
         patient_id=patient_id,
         episode_id=episode_id,

@@ -15,19 +15,21 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, tuple_
+from sqlalchemy import Text, cast, delete, select, tuple_
 from sqlalchemy.orm import Session
 
 from painpath.domain import PatientRecord
 from painpath.errors import FhirInputError
 from painpath.fhir import read_bundle
-from painpath.store import FhirResource
+from painpath.store import FhirResource, json_loads
 
 __all__ = [
     "Prepared",
+    "bundle_from_texts",
     "display_name",
     "load_bundle",
     "prepare_entries",
+    "record_texts",
     "replace_imported",
     "store_resource",
     "validate_stored",
@@ -158,17 +160,31 @@ def store_resource(
     return row
 
 
-def load_bundle(session: Session, patient_id: str) -> dict[str, Any]:
-    """The patient's stored record as a FHIR R4 collection Bundle (Patient first)."""
-    rows = session.scalars(
-        select(FhirResource).where(FhirResource.patient_id == patient_id).order_by(FhirResource.id)
+def record_texts(session: Session, patient_id: str) -> list[tuple[str, str]]:
+    """The patient's stored resources as (resourceType, JSON text), in `load_bundle` order
+    (Patient first, then as stored). The text is not parsed: it can be fingerprinted first."""
+    rows = session.execute(
+        select(FhirResource.resource_type, cast(FhirResource.resource, Text))
+        .where(FhirResource.patient_id == patient_id)
+        .order_by(FhirResource.id)
     ).all()
-    ordered = sorted(rows, key=lambda r: r.resource_type != "Patient")
+    return sorted(((rtype, text) for rtype, text in rows), key=lambda r: r[0] != "Patient")
+
+
+def bundle_from_texts(texts: Iterable[tuple[str, str]]) -> dict[str, Any]:
+    """The FHIR R4 collection Bundle of `record_texts` (each text read as the column is)."""
     return {
         "resourceType": "Bundle",
         "type": "collection",
-        "entry": [{"resource": row.resource} for row in ordered],
+        "entry": [{"resource": json_loads(text)} for _rtype, text in texts],
     }
+
+
+def load_bundle(session: Session, patient_id: str) -> dict[str, Any]:
+    """The patient's stored record as a FHIR R4 collection Bundle (Patient first)."""
+    # Columns, not ORM objects: for a record of a few hundred resources, building and
+    # tracking the entities cost more than the engine's whole assessment.
+    return bundle_from_texts(record_texts(session, patient_id))
 
 
 def validate_stored(session: Session, patient_id: str) -> PatientRecord:

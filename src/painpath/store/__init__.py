@@ -12,6 +12,7 @@ from painpath.store._backup import BackupError, backup, backup_header, restore
 from painpath.store._db import (
     commit,
     database_url,
+    json_loads,
     make_engine,
     normalise_url,
     session_factory,
@@ -56,6 +57,7 @@ __all__ = [
     "database_url",
     "downgrade",
     "head_revision",
+    "json_loads",
     "make_engine",
     "normalise_url",
     "restore",

@@ -7,6 +7,7 @@ PostgreSQL for a real clinic (`postgresql://...` is served by psycopg 3).
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Iterator
@@ -14,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import orjson
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
@@ -27,6 +29,7 @@ __all__ = [
     "BUSY_TIMEOUT_MS",
     "commit",
     "database_url",
+    "json_loads",
     "make_engine",
     "normalise_url",
     "session_factory",
@@ -59,6 +62,27 @@ def database_url() -> str:
     return URL.create("sqlite", database=str(home / "painpath.db")).render_as_string()
 
 
+_DIGITS = bytes(0x30 if 0x30 <= i <= 0x39 else 0x20 for i in range(256))  # digit -> "0"
+_LONG_NUMBER = b"0" * 19  # 19 digits in a row: perhaps an integer beyond 64 bits
+
+
+def json_loads(text: str | bytes) -> Any:
+    """A JSON column's value, the same as `json.loads(text)` gives, but read with orjson
+    (several times faster on large FHIR records) wherever orjson gives the same values.
+
+    orjson reads an integer beyond 64 bits as a float, and refuses NaN, lone surrogates and
+    encodings other than UTF-8: text with 19 digits in a row (found with a byte translation,
+    much faster than a regular expression), or that orjson refuses, goes to `json.loads`.
+    """
+    data = text if isinstance(text, bytes) else text.encode("utf-8", "surrogatepass")
+    if _LONG_NUMBER not in data.translate(_DIGITS):
+        try:
+            return orjson.loads(data)
+        except orjson.JSONDecodeError:
+            pass
+    return json.loads(text)
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     try:
@@ -75,19 +99,23 @@ def make_engine(url: str | None = None) -> Engine:
 
     SQLite: WAL journal, foreign keys enforced, a busy timeout, usable from any thread
     (a connection pool per engine; `sqlite://` is one in-memory connection, not for threads).
-    PostgreSQL (psycopg 3): connections checked before use.
+    PostgreSQL (psycopg 3): connections checked before use. JSON columns are read with
+    `json_loads` (orjson); they are written by SQLAlchemy's default, `json.dumps`.
     """
     target = make_url(normalise_url(url or database_url()))
     if target.get_backend_name() == "sqlite":
         args = {"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000}
         if target.database in (None, "", ":memory:") or target.query.get("mode") == "memory":
             # One connection to one in-memory database: single-threaded scripts and tests only.
-            engine = create_engine(target, connect_args=args, poolclass=StaticPool)
-        else:
-            engine = create_engine(target, connect_args=args)  # a pool of 5 (+10 overflow)
+            engine = create_engine(
+                target, connect_args=args, poolclass=StaticPool, json_deserializer=json_loads
+            )
+        else:  # a pool of 5 (+10 overflow)
+            engine = create_engine(target, connect_args=args, json_deserializer=json_loads)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(target, pool_pre_ping=True)  # 5 (+10) connections per process
+    # 5 (+10) connections per process
+    return create_engine(target, pool_pre_ping=True, json_deserializer=json_loads)
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
