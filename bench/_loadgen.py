@@ -22,7 +22,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["CpuMeter", "RawClient", "RunResult", "machine", "open_loop", "percentile"]
+__all__ = [
+    "CpuMeter",
+    "RawClient",
+    "RunResult",
+    "machine",
+    "open_loop",
+    "percentile",
+    "process_cpu",
+    "server_cpu_now",
+]
 
 
 def percentile(sorted_values: Sequence[float], p: float) -> float:
@@ -47,6 +56,8 @@ class RunResult:
     max_lag_ms: float = 0.0  # how late the generator sent the latest-sent request
     wall_s: float = 0.0  # first scheduled instant to last completion
     loadgen_cpu_s: float = 0.0  # CPU time of this (generator) process during the run
+    server_cpu_s: float = 0.0  # CPU time of the server's processes (all workers)
+    postgres_cpu_s: float = 0.0  # CPU time of PostgreSQL's processes
     machine_busy: float = math.nan  # share of all cores busy during the run (0..1)
 
     @property
@@ -70,8 +81,50 @@ class RunResult:
             "max_ms": round(ordered[-1], 2) if ordered else math.nan,
             "max_lag_ms": round(self.max_lag_ms, 2),
             "loadgen_cpu": round(self.loadgen_cpu_s / self.wall_s, 3) if self.wall_s else 0,
+            "server_cpu": round(self.server_cpu_s / self.wall_s, 3) if self.wall_s else 0,
+            "postgres_cpu": round(self.postgres_cpu_s / self.wall_s, 3) if self.wall_s else 0,
+            "server_cpu_ms_per_request": round(
+                self.server_cpu_s * 1000 / max(1, self.ok + self.errors), 2
+            ),
             "machine_busy": round(self.machine_busy, 3),
         }
+
+
+def _cpu_by_process(server_group: int | None) -> dict[int, tuple[str, float]]:
+    """pid -> (kind, CPU seconds so far) for the server's group and PostgreSQL processes."""
+    tick = os.sysconf("SC_CLK_TCK")
+    found: dict[int, tuple[str, float]] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            raw = Path(entry.path, "stat").read_text()
+        except OSError:
+            continue
+        name = raw[raw.find("(") + 1 : raw.rfind(")")]
+        fields = raw[raw.rfind(")") + 2 :].split()
+        seconds = (int(fields[11]) + int(fields[12])) / tick  # utime + stime
+        if server_group is not None and int(fields[2]) == server_group:
+            found[int(entry.name)] = ("server", seconds)
+        elif name == "postgres":
+            found[int(entry.name)] = ("postgres", seconds)
+    return found
+
+
+def process_cpu(
+    before: dict[int, tuple[str, float]], after: dict[int, tuple[str, float]]
+) -> dict[str, float]:
+    """CPU seconds used between two `_cpu_by_process` snapshots, by kind (a process that
+    ended in between is left out: its last seconds are lost, never counted negative)."""
+    used = {"server": 0.0, "postgres": 0.0}
+    for pid, (kind, seconds) in after.items():
+        used[kind] += seconds - before.get(pid, (kind, 0.0))[1]
+    return used
+
+
+def server_cpu_now(server_group: int) -> float:
+    """CPU seconds used so far by the server's process group."""
+    return sum(s for kind, s in _cpu_by_process(server_group).values() if kind == "server")
 
 
 class CpuMeter:
@@ -101,6 +154,9 @@ class CpuMeter:
         return 1 - (end[1] - self._start[1]) / total
 
 
+IDLE_LIMIT = 3.0  # s; uvicorn closes a keep-alive connection idle for 5 s
+
+
 class _Connection:
     """One keep-alive HTTP/1.1 connection (asyncio streams)."""
 
@@ -108,6 +164,7 @@ class _Connection:
         self.reader = reader
         self.writer = writer
         self.used = False  # has answered a request (a reused one may have been closed)
+        self.idle_since = 0.0
 
     def close(self) -> None:
         self.writer.close()
@@ -139,8 +196,10 @@ class RawClient:
         """(status, body bytes) of `GET path`; raises OSError / asyncio errors on failure."""
         request = b"GET " + path.encode() + b" HTTP/1.1\r\n" + self._head
         async with self._slots:
+            conn = self._reuse()
             for attempt in (1, 2):
-                conn = self._idle.pop() if self._idle else await self._connect()
+                if conn is None:
+                    conn = await self._connect()
                 try:
                     status, size, keep = await self._exchange(conn, request)
                 except asyncio.CancelledError:
@@ -148,16 +207,28 @@ class RawClient:
                     raise
                 except (OSError, asyncio.IncompleteReadError, ValueError):
                     conn.close()
-                    if conn.used and attempt == 1:  # the server closed an idle connection
+                    if conn.used and attempt == 1:  # the server had closed it: a new one
+                        conn = None
                         continue
                     raise
                 conn.used = True
                 if keep:
+                    conn.idle_since = time.monotonic()
                     self._idle.append(conn)
                 else:
                     conn.close()
                 return status, size
         raise AssertionError("unreachable")
+
+    def _reuse(self) -> _Connection | None:
+        """The most recently used idle connection, dropping any idle for too long."""
+        now = time.monotonic()
+        while self._idle:
+            conn = self._idle.pop()
+            if now - conn.idle_since < IDLE_LIMIT:
+                return conn
+            conn.close()
+        return None
 
     @staticmethod
     async def _exchange(conn: _Connection, request: bytes) -> tuple[int, int, bool]:
@@ -200,8 +271,11 @@ async def open_loop(
     rate: float,
     duration: float,
     timeout: float = 10.0,
+    server_group: int | None = None,
 ) -> RunResult:
-    """GET `paths` in rotation at `rate` requests/s for `duration` seconds (open loop)."""
+    """GET `paths` in rotation at `rate` requests/s for `duration` seconds (open loop).
+
+    `server_group`: the server's process group, whose CPU time is reported."""
     loop = asyncio.get_running_loop()
     result = RunResult(name=name, target_rate=rate)
     count = max(1, round(rate * duration))
@@ -232,6 +306,7 @@ async def open_loop(
     meter = CpuMeter()
     meter.start()
     cpu0 = time.process_time()
+    procs0 = _cpu_by_process(server_group)
     start = loop.time() + 0.02
     tasks: list[asyncio.Task[None]] = []
     for i in range(count):
@@ -252,6 +327,9 @@ async def open_loop(
         result.statuses["unfinished"] += len(pending)
         last_done = loop.time()
     result.loadgen_cpu_s = time.process_time() - cpu0
+    used = process_cpu(procs0, _cpu_by_process(server_group))
+    result.server_cpu_s = used["server"]
+    result.postgres_cpu_s = used["postgres"]
     result.machine_busy = meter.stop()
     result.wall_s = (last_done or loop.time()) - start
     return result

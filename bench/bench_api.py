@@ -36,6 +36,7 @@ import secrets
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -46,7 +47,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from _loadgen import RawClient, RunResult, machine, open_loop
+from _loadgen import RawClient, RunResult, machine, open_loop, server_cpu_now
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -125,8 +126,8 @@ def postgres_backend(server_url: str, home: Path) -> Iterator[dict[str, str]]:
 
 
 @contextlib.contextmanager
-def server(env: dict[str, str], workers: int, log: Path) -> Iterator[str]:
-    """`painpath serve` on a free loopback port; its base URL. Always stopped on exit."""
+def server(env: dict[str, str], workers: int, log: Path) -> Iterator[tuple[str, int]]:
+    """`painpath serve` on a free loopback port: (base URL, process group). Always stopped."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     with log.open("wb") as out:
@@ -159,7 +160,7 @@ def server(env: dict[str, str], workers: int, log: Path) -> Iterator[str]:
                 except httpx.HTTPError:
                     pass
                 time.sleep(0.2)
-            yield base
+            yield base, proc.pid
         finally:
             stop(proc)
 
@@ -227,21 +228,46 @@ async def set_up(client: httpx.AsyncClient, password: str) -> tuple[list[str], l
     return patients, episodes, token
 
 
-async def settle(client: RawClient, limit: float = 30.0) -> None:
-    """Wait (at most `limit` s) until the server answers /health within 20 ms again: the
-    requests a run gave up on must not run on into the next run."""
+async def settle(client: RawClient, group: int, limit: float = 30.0) -> None:
+    """Wait (at most `limit` s) until the server is idle: under 0.1 cores for 0.5 s and
+    /health answered within 20 ms. Requests a run gave up on (timeouts) are still being
+    served, and must not run on into the next run."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + limit
     while loop.time() < deadline:
+        cpu = server_cpu_now(group)
+        await asyncio.sleep(0.5)
+        if server_cpu_now(group) - cpu > 0.05:
+            continue
         started = loop.time()
         with contextlib.suppress(OSError, asyncio.IncompleteReadError, ValueError, TimeoutError):
             await asyncio.wait_for(client.get("/health"), 5)
             if loop.time() - started < 0.02:
                 return
-        await asyncio.sleep(0.2)
+    print(f"  (server still busy after {limit:g} s: the next run starts on a backlog)")
 
 
-async def drive(base: str, password: str, args: argparse.Namespace) -> list[RunResult]:
+async def keepalive_probe(host: str, port: int) -> tuple[float, float]:
+    """Median ms of GET /health on a new connection and on a reused (keep-alive) one.
+
+    About 40 ms more on the reused one is Nagle's algorithm meeting the client's delayed
+    ACK: the server's connections lack TCP_NODELAY (see painpath.api.HTTP_PROTOCOL)."""
+    loop = asyncio.get_running_loop()
+    fresh: list[float] = []
+    reused: list[float] = []
+    for _ in range(5):
+        client = RawClient(host, port, {}, 1)
+        try:
+            for times in (fresh, reused, reused):
+                started = loop.time()
+                await asyncio.wait_for(client.get("/health"), 5)
+                times.append((loop.time() - started) * 1000)
+        finally:
+            client.close()
+    return statistics.median(fresh), statistics.median(reused)
+
+
+async def drive(base: str, group: int, password: str, args: argparse.Namespace) -> list[RunResult]:
     """Set up the clinic over HTTP (httpx), warm up, then the measured runs (RawClient)."""
     async with httpx.AsyncClient(base_url=base, trust_env=False, timeout=60) as setup:
         patients, episodes, token = await set_up(setup, password)
@@ -253,6 +279,14 @@ async def drive(base: str, password: str, args: argparse.Namespace) -> list[RunR
         max_connections=args.connections,
     )
     try:
+        fresh, reused = await keepalive_probe(str(url.host), int(url.port or 80))
+        note = "  <- TCP_NODELAY off" if reused - fresh > 30 else ""
+        print(
+            f"  keep-alive probe: GET /health {fresh:.1f} ms on a new connection, "
+            f"{reused:.1f} ms on a reused one{note}",
+            flush=True,
+        )
+        print(f"  {HEADER}", flush=True)
         assess = [f"/patients/{p}/assessment?as_of={AS_OF}" for p in patients]
         runs = [
             ("GET /patients/{id}/assessment", assess, args.duration),
@@ -267,9 +301,28 @@ async def drive(base: str, password: str, args: argparse.Namespace) -> list[RunR
             )
         results = []
         for name, paths, duration in runs:
-            await settle(client)
+            await settle(client, group)
             result = await open_loop(
-                client, name, paths, rate=args.rate, duration=duration, timeout=args.timeout
+                client,
+                name,
+                paths,
+                rate=args.rate,
+                duration=duration,
+                timeout=args.timeout,
+                server_group=group,
+            )
+            results.append(result)
+            print(f"  {row(result)}", flush=True)
+        for rate in args.sweep:  # the main endpoint at other rates (--sweep)
+            await settle(client, group)
+            result = await open_loop(
+                client,
+                f"{runs[0][0]} @{rate:g}",
+                assess,
+                rate=rate,
+                duration=args.duration,
+                timeout=args.timeout,
+                server_group=group,
             )
             results.append(result)
             print(f"  {row(result)}", flush=True)
@@ -279,17 +332,18 @@ async def drive(base: str, password: str, args: argparse.Namespace) -> list[RunR
 
 
 HEADER = (
-    f"{'endpoint':<30} {'req':>5} {'err':>4} {'rps':>6} {'p50':>6} {'p90':>6} "
-    f"{'p99':>6} {'max':>7} {'gen':>5} {'busy':>5}"
+    f"{'endpoint':<35} {'req':>5} {'err':>4} {'rps':>6} {'p50':>6} {'p90':>6} "
+    f"{'p99':>6} {'max':>7} {'srv':>5} {'pg':>5} {'gen':>5} {'busy':>5}"
 )
 
 
 def row(result: RunResult) -> str:
     s = result.summary()
     return (
-        f"{result.name:<30} {s['requests']:>5} {s['errors']:>4} {s['achieved_rps']:>6.1f} "
+        f"{result.name:<35} {s['requests']:>5} {s['errors']:>4} {s['achieved_rps']:>6.1f} "
         f"{s['p50_ms']:>6.1f} {s['p90_ms']:>6.1f} {s['p99_ms']:>6.1f} {s['max_ms']:>7.1f} "
-        f"{s['loadgen_cpu']:>5.2f} {s['machine_busy']:>5.0%}"
+        f"{s['server_cpu']:>5.2f} {s['postgres_cpu']:>5.2f} {s['loadgen_cpu']:>5.2f} "
+        f"{s['machine_busy']:>5.0%}"
     )
 
 
@@ -303,11 +357,10 @@ def bench_backend(backend: str, args: argparse.Namespace) -> list[RunResult]:
         with backing as env:
             started = time.perf_counter()
             add_clinician(env, password)
-            with server(env, args.workers, home / "server.log") as base:
+            with server(env, args.workers, home / "server.log") as (base, group):
                 up = time.perf_counter() - started
                 print(f"{backend}: server up at {base} after {up:.1f} s", flush=True)
-                print(f"  {HEADER}")
-                return asyncio.run(drive(base, password, args))
+                return asyncio.run(drive(base, group, password, args))
 
 
 def _exit_on_signal(signum: int, _frame: object) -> None:
@@ -322,7 +375,7 @@ def main() -> int:
     parser.add_argument("--short", type=float, default=5.0, help="other runs, s")
     parser.add_argument("--warmup", type=float, default=1.0, help="warm-up per endpoint, s")
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--timeout", type=float, default=10.0, help="per request, s")
+    parser.add_argument("--timeout", type=float, default=5.0, help="per request, s")
     parser.add_argument("--connections", type=int, default=256, help="at most, open at once")
     parser.add_argument(
         "--pg-url",
@@ -330,6 +383,13 @@ def main() -> int:
         or os.environ.get("PAINPATH_TEST_DATABASE_URL")
         or DEFAULT_PG,
         help="a PostgreSQL server to create the temporary database on",
+    )
+    parser.add_argument(
+        "--sweep",
+        type=lambda text: [float(r) for r in text.split(",") if r],
+        default=[],
+        metavar="RATES",
+        help="then the assessment endpoint again at these rates, e.g. 100,150",
     )
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args()
@@ -340,8 +400,8 @@ def main() -> int:
     print(
         f"machine: {info['nproc']} cores, {info['cpu']}, {info['memory']}, "
         f"Python {platform.python_version()}; {args.workers} workers; open loop at "
-        f"{args.rate:g} req/s; latency in ms from the scheduled send; gen = load generator "
-        "CPU (cores), busy = all cores",
+        f"{args.rate:g} req/s; latency in ms from the scheduled send; CPU in cores: srv = "
+        "server workers, pg = PostgreSQL, gen = load generator; busy = share of all cores",
         flush=True,
     )
     report: dict[str, Any] = {

@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
 
+import anyio.to_thread
 from argon2 import PasswordHasher
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
@@ -33,7 +34,7 @@ from painpath.clinic import ACCESS, HASHER, utcnow
 from painpath.knowledge import load_knowledge
 from painpath.store import make_engine, session_factory
 
-__all__ = ["MAX_BODY_BYTES", "create_app"]
+__all__ = ["MAX_BODY_BYTES", "WORKER_THREADS", "create_app"]
 
 MAX_BODY_BYTES = 5 * 1024 * 1024
 """The largest request body accepted (413 beyond)."""
@@ -48,6 +49,12 @@ Every read and write of patient data is audited.
 
 log = logging.getLogger("painpath.api")
 
+WORKER_THREADS = 2
+"""Threads per server process for route code (and the dependencies that use the database).
+On the 2-core reference VM, 2 served more assessments per second than 4 or 40, with less
+CPU per request, on SQLite and PostgreSQL alike (docs/benchmarks.md); a request waiting
+for its turn waits on the event loop, which keeps accepting connections."""
+
 
 @asynccontextmanager
 async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -57,20 +64,17 @@ async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
     the objects of the imported modules and the knowledge base live as long as the process,
     and without it every full garbage collection walks them all again, stopping the worker
     for 100-170 ms (measured on the 2-core reference VM) every few hundred requests.
+
+    Then at most `WORKER_THREADS` requests run their (synchronous) route code at once. The
+    work is CPU-bound Python: AnyIO's default of 40 threads only makes them take turns on
+    the GIL, and on SQLite queue up for the write lock, which costs CPU and latency.
     """
     try:
         load_knowledge()
     except Exception as exc:  # the first assessment will report it, as without this
         log.error("knowledge base not loaded at startup (%s)", type(exc).__name__)
     gc.freeze()
-    import os
-
-    import anyio.to_thread  # EXPERIMENT
-
-    if os.environ.get("PAINPATH_THREADS"):
-        anyio.to_thread.current_default_thread_limiter().total_tokens = int(
-            os.environ["PAINPATH_THREADS"]
-        )
+    anyio.to_thread.current_default_thread_limiter().total_tokens = WORKER_THREADS
     yield
 
 
