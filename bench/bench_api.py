@@ -228,7 +228,7 @@ async def set_up(client: httpx.AsyncClient, password: str) -> tuple[list[str], l
     return patients, episodes, token
 
 
-async def settle(client: RawClient, group: int, limit: float = 30.0) -> None:
+async def settle(client: RawClient, group: int, limit: float = 15.0) -> None:
     """Wait (at most `limit` s) until the server is idle: under 0.1 cores for 0.5 s and
     /health answered within 20 ms. Requests a run gave up on (timeouts) are still being
     served, and must not run on into the next run."""

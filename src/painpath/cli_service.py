@@ -164,6 +164,7 @@ def serve(
     import uvicorn
     from uvicorn.config import LOGGING_CONFIG
 
+    from painpath.api import HTTP_PROTOCOL
     from painpath.store import upgrade
 
     try:
@@ -179,6 +180,7 @@ def serve(
         host=host,
         port=port,
         workers=workers,
+        http=HTTP_PROTOCOL,  # TCP_NODELAY on every connection (uvicorn issue #3149)
         access_log=False,  # uvicorn's would log query strings; painpath.access logs routes
         log_config=log_config,
         log_level="info",

@@ -51,9 +51,9 @@ log = logging.getLogger("painpath.api")
 
 WORKER_THREADS = 2
 """Threads per server process for route code (and the dependencies that use the database).
-On the 2-core reference VM, 2 served more assessments per second than 4 or 40, with less
-CPU per request, on SQLite and PostgreSQL alike (docs/benchmarks.md); a request waiting
-for its turn waits on the event loop, which keeps accepting connections."""
+On the 2-core reference VM, 2 sustained more assessments per second than 4 or 40, with a
+lower p99, on SQLite and PostgreSQL (docs/benchmarks.md); a request waiting for its turn
+waits on the event loop, which keeps accepting connections."""
 
 
 @asynccontextmanager

@@ -33,6 +33,11 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 def health(session: SessionDep) -> dict[str, str]:
     """`{"status": "ok"}` when the database answers; 503 otherwise."""
     session.execute(text("SELECT 1"))
+    # Give the pooled connection back now: the response is validated on another worker
+    # thread, and a request must not hold a connection while it waits for a thread (with
+    # more health checks in flight than pooled connections, that deadlocks until the
+    # pool's 30 s timeout). Every other route commits before it returns.
+    session.rollback()
     return {"status": "ok"}
 
 
