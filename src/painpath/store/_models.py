@@ -174,8 +174,13 @@ class Assessment(Base):
 
     __tablename__ = "assessment"
 
+    __table_args__ = (
+        # The latest assessment of a patient (migration 0002_assessment_latest).
+        Index("ix_assessment_patient_latest", "patient_id", "created_at", "id"),
+    )
+
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    patient_id: Mapped[str] = mapped_column(ForeignKey("patient.id"), index=True)
+    patient_id: Mapped[str] = mapped_column(ForeignKey("patient.id"))
     episode_id: Mapped[int | None] = mapped_column(ForeignKey("episode.id"), default=None)
     as_of: Mapped[date] = mapped_column(Date)
     knowledge_version: Mapped[str] = mapped_column(String(40))
