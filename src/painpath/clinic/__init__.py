@@ -26,6 +26,7 @@ from painpath.clinic._accounts import (
 from painpath.clinic._assessments import assess_patient, list_assessments
 from painpath.clinic._audit import audit_event, audit_json, fhir_audit_event, record_alone
 from painpath.clinic._auditlog import audit_rows, list_audit
+from painpath.clinic._diary import record_block_diary, record_relief_duration
 from painpath.clinic._documents import (
     CONTENT_TYPES,
     MAX_DOCUMENT_BYTES,
@@ -124,6 +125,8 @@ __all__ = [
     "open_episode",
     "patient_bundle",
     "record_alone",
+    "record_block_diary",
+    "record_relief_duration",
     "role_allowed",
     "session_user",
     "token_user",
