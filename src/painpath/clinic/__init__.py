@@ -47,6 +47,7 @@ from painpath.clinic._episodes import (
     open_episode,
     transition_episode,
 )
+from painpath.clinic._generated import document_reference, generate_document
 from painpath.clinic._lists import MAX_LIMIT, Page
 from painpath.clinic._login import EMAIL_LIMIT, IP_LIMIT, WINDOW, LoginResult, login, logout
 from painpath.clinic._patients import (
@@ -100,9 +101,11 @@ __all__ = [
     "clinic_named",
     "create_session",
     "create_user",
+    "document_reference",
     "episode_events",
     "event_roles",
     "fhir_audit_event",
+    "generate_document",
     "get_document",
     "get_episode",
     "get_patient",

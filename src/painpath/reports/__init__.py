@@ -9,11 +9,25 @@ from painpath.reports._diary import (
     relief_percent,
     session_family_of,
 )
+from painpath.reports._documents import (
+    DOCUMENT_KINDS,
+    care_plan_pdf,
+    option_of,
+    prior_auth_pdf,
+    procedure_note_pdf,
+    render_document,
+)
 
 __all__ = [
+    "DOCUMENT_KINDS",
     "BlockResponse",
     "DiaryEntry",
     "block_response",
+    "care_plan_pdf",
+    "option_of",
+    "prior_auth_pdf",
+    "procedure_note_pdf",
     "relief_percent",
+    "render_document",
     "session_family_of",
 ]

@@ -1,0 +1,57 @@
+"""`painpath document ...`: a PDF on success; exit 2, one line and no file otherwise."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import pypdf
+
+ROOT = Path(__file__).resolve().parents[1]
+CASE = ROOT / "tests" / "fixtures" / "outcomes" / "esi-fifth-in-year.bundle.json"
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "painpath", "document", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_prior_auth_writes_the_packet(tmp_path: Path) -> None:
+    out = tmp_path / "pa.pdf"
+    proc = run(
+        "prior-auth", str(CASE), "--procedure", "esi-transforaminal-lumbar",
+        "--as-of", "2026-06-01", "--out", str(out),
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == ""
+    pages = pypdf.PdfReader(io.BytesIO(out.read_bytes())).pages
+    text = " ".join(" ".join(p.extract_text() for p in pages).split())
+    assert "NOT MET Fewer than 4 epidural injection sessions" in text
+
+
+def test_care_plan_writes_a_plan(tmp_path: Path) -> None:
+    out = tmp_path / "plan.pdf"
+    proc = run("care-plan", str(CASE), "--as-of", "2026-06-01", "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    assert out.read_bytes().startswith(b"%PDF")
+
+
+def test_an_unknown_procedure_exits_2_with_one_line_and_no_file(tmp_path: Path) -> None:
+    out = tmp_path / "pa.pdf"
+    proc = run("prior-auth", str(CASE), "--procedure", "scs-implant", "--out", str(out))
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1
+    assert "--procedure: scs-implant is not an option of this record" in proc.stderr
+    assert not out.exists()
+
+
+def test_a_bad_date_exits_2(tmp_path: Path) -> None:
+    proc = run("care-plan", str(CASE), "--as-of", "June", "--out", str(tmp_path / "p.pdf"))
+    assert proc.returncode == 2
+    assert "--as-of 'June' is not a date" in proc.stderr
