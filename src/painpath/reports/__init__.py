@@ -17,13 +17,29 @@ from painpath.reports._documents import (
     procedure_note_pdf,
     render_document,
 )
+from painpath.reports._export import measures_csv, measures_fhir, measures_parquet
+from painpath.reports._measures import (
+    EpisodeOutcomes,
+    Score,
+    WindowMeasure,
+    episode_outcomes,
+    measure_rows,
+)
 
 __all__ = [
     "DOCUMENT_KINDS",
     "BlockResponse",
     "DiaryEntry",
+    "EpisodeOutcomes",
+    "Score",
+    "WindowMeasure",
     "block_response",
     "care_plan_pdf",
+    "episode_outcomes",
+    "measure_rows",
+    "measures_csv",
+    "measures_fhir",
+    "measures_parquet",
     "option_of",
     "prior_auth_pdf",
     "procedure_note_pdf",
