@@ -144,7 +144,7 @@ def test_a_record_without_an_interventional_procedure_is_refused() -> None:
 
 
 def test_csv_keeps_missing_values_empty() -> None:
-    rows = list(csv.DictReader(io.StringIO(measures_csv([_episode()], OUT).decode())))
+    rows = list(csv.DictReader(io.StringIO(measures_csv([_episode().to_json()], OUT).decode())))
     assert [r["window"] for r in rows] == ["2w", "6w", "3m", "6m", "12m"]
     six = rows[1]
     assert six["status"] == "missing" and six["nrs"] == "" and six["responder-50"] == ""
@@ -152,14 +152,14 @@ def test_csv_keeps_missing_values_empty() -> None:
 
 
 def test_parquet_has_typed_columns_and_nulls() -> None:
-    table = pq.read_table(io.BytesIO(measures_parquet([_episode()], OUT)))
+    table = pq.read_table(io.BytesIO(measures_parquet([_episode().to_json()], OUT)))
     assert table.num_rows == 5
     assert table.column("nrs").to_pylist() == [4.0, None, 6.0, None, None]
     assert table.schema.field("responder-30").type == "bool"
 
 
 def test_fhir_observations_mark_missing_values_absent() -> None:
-    obs = measures_fhir(_episode(), KB.instruments.painpath_system)
+    obs = measures_fhir(_episode().to_json(), KB.instruments.painpath_system)
     six = [o for o in obs if "-6w-" in o["id"] and "mme" not in o["id"]]
     assert len(six) == 4
     assert all("dataAbsentReason" in o and "valueQuantity" not in o for o in six)

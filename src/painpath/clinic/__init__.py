@@ -50,6 +50,12 @@ from painpath.clinic._episodes import (
 from painpath.clinic._generated import document_reference, generate_document
 from painpath.clinic._lists import MAX_LIMIT, Page
 from painpath.clinic._login import EMAIL_LIMIT, IP_LIMIT, WINDOW, LoginResult, login, logout
+from painpath.clinic._outcomes import (
+    EXPORT_FORMATS,
+    compute_outcomes,
+    latest_outcomes,
+    outcome_export,
+)
 from painpath.clinic._patients import (
     get_patient,
     get_patient_bundle,
@@ -76,6 +82,7 @@ __all__ = [
     "CONTENT_TYPES",
     "EMAIL_LIMIT",
     "EVENT_ROLES",
+    "EXPORT_FORMATS",
     "HASHER",
     "IP_LIMIT",
     "MAX_DOCUMENT_BYTES",
@@ -99,6 +106,7 @@ __all__ = [
     "audit_rows",
     "check_password",
     "clinic_named",
+    "compute_outcomes",
     "create_session",
     "create_user",
     "document_reference",
@@ -113,6 +121,7 @@ __all__ = [
     "hash_password",
     "import_bundle",
     "issue_token",
+    "latest_outcomes",
     "list_assessments",
     "list_audit",
     "list_documents",
@@ -126,6 +135,7 @@ __all__ = [
     "new_user",
     "normalise_email",
     "open_episode",
+    "outcome_export",
     "patient_bundle",
     "record_alone",
     "record_block_diary",

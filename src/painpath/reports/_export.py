@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from painpath.knowledge import OutcomesFile
-from painpath.reports._measures import EpisodeOutcomes, measure_rows
+from painpath.reports._measures import measure_rows
 
 __all__ = ["measures_csv", "measures_fhir", "measures_parquet"]
 
@@ -20,8 +20,8 @@ _ABSENT = "http://terminology.hl7.org/CodeSystem/data-absent-reason"
 _UCUM = "http://unitsofmeasure.org"
 
 
-def measures_csv(items: Iterable[EpisodeOutcomes], outcomes: OutcomesFile) -> bytes:
-    """One row per episode and window, with a header row."""
+def measures_csv(items: Iterable[dict[str, Any]], outcomes: OutcomesFile) -> bytes:
+    """One row per episode and window (from `EpisodeOutcomes.to_json()`), with a header row."""
     columns, rows = measure_rows(items, outcomes)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -31,7 +31,7 @@ def measures_csv(items: Iterable[EpisodeOutcomes], outcomes: OutcomesFile) -> by
     return out.getvalue().encode()
 
 
-def measures_parquet(items: Iterable[EpisodeOutcomes], outcomes: OutcomesFile) -> bytes:
+def measures_parquet(items: Iterable[dict[str, Any]], outcomes: OutcomesFile) -> bytes:
     """The same table as Parquet (typed columns; missing values are null)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -62,7 +62,7 @@ def _quantity(value: float | None, unit: str, code: str) -> dict[str, Any]:
     return {"valueQuantity": {"value": value, "unit": unit, "system": _UCUM, "code": code}}
 
 
-def measures_fhir(ep: EpisodeOutcomes, system: str) -> list[dict[str, Any]]:
+def measures_fhir(ep: dict[str, Any], system: str) -> list[dict[str, Any]]:
     """Each window's measures as FHIR R4 Observations in painpath's code system, `partOf` the
     index procedure; a missing or not-yet-due window gives `dataAbsentReason` instead of a value."""
     out: list[dict[str, Any]] = []
@@ -73,25 +73,26 @@ def measures_fhir(ep: EpisodeOutcomes, system: str) -> list[dict[str, Any]]:
         ("outcome-function-change", "function_change", "{score}", "{score}"),
         ("outcome-mme-change", "mme_change", "mg/d", "mg/d"),
     )
-    key = ep.index_procedure.split("/", 1)[1]
-    for w in ep.windows:
+    key = ep["index_procedure"].split("/", 1)[1]
+    for w in ep["windows"]:
+        score = w["nrs"]
         for code, attr, unit, ucum in measures:
-            value = getattr(w, attr)
+            value = w[attr]
             obs: dict[str, Any] = {
                 "resourceType": "Observation",
-                "id": f"outcome-{key}-{w.window}-{code.removeprefix('outcome-')}",
-                "status": "final" if w.status == "recorded" else "registered",
+                "id": f"outcome-{key}-{w['window']}-{code.removeprefix('outcome-')}",
+                "status": "final" if w["status"] == "recorded" else "registered",
                 "code": {
                     "coding": [{"system": system, "code": code}],
-                    "text": f"{code} at {w.label}",
+                    "text": f"{code} at {w['label']}",
                 },
-                "subject": {"reference": f"Patient/{ep.patient_id}"},
-                "partOf": [{"reference": ep.index_procedure}],
-                "effectiveDateTime": (w.nrs.day if w.nrs else w.target_day).isoformat(),
+                "subject": {"reference": f"Patient/{ep['patient_id']}"},
+                "partOf": [{"reference": ep["index_procedure"]}],
+                "effectiveDateTime": score["day"] if score else w["target_day"],
                 "component": [
                     {
                         "code": {"coding": [{"system": system, "code": "follow-up-window"}]},
-                        "valueString": w.window,
+                        "valueString": w["window"],
                     }
                 ],
                 **_quantity(value, unit, ucum),

@@ -407,43 +407,49 @@ _COLUMNS = (
 
 
 def measure_rows(
-    items: Iterable[EpisodeOutcomes], outcomes: OutcomesFile
+    items: Iterable[dict[str, Any]], outcomes: OutcomesFile
 ) -> tuple[list[str], list[list[Any]]]:
-    """One row per episode and window (missing stays empty, never filled), and the column names
-    (the responder columns come from outcomes.yaml)."""
+    """One row per episode and window from `EpisodeOutcomes.to_json()` documents (stored
+    reports read the same); missing stays empty, never filled. The responder columns come
+    from outcomes.yaml."""
     responder_ids = [r.id for r in outcomes.responders]
     columns = [*_COLUMNS, *responder_ids]
     rows: list[list[Any]] = []
+
+    def value(score: dict[str, Any] | None) -> Any:
+        return None if score is None else score["value"]
+
     for ep in items:
-        for w in ep.windows:
+        base = ep["baseline"]
+        for w in ep["windows"]:
             rows.append(
                 [
-                    ep.patient_id,
-                    ep.index_procedure,
-                    ep.procedure,
-                    ep.index_day.isoformat(),
-                    w.window,
-                    w.target_day.isoformat(),
-                    w.status,
-                    ep.baseline_nrs.value if ep.baseline_nrs else None,
-                    w.nrs.value if w.nrs else None,
-                    w.nrs.day.isoformat() if w.nrs else None,
-                    w.nrs_change,
-                    w.nrs_improvement_percent,
-                    ep.baseline_peg.value if ep.baseline_peg else None,
-                    w.peg.value if w.peg else None,
-                    w.peg_change,
-                    ep.baseline_function.value if ep.baseline_function else None,
-                    w.function.value if w.function else None,
-                    w.function_change,
-                    ep.baseline_mme,
-                    w.mme,
-                    w.mme_change,
-                    ep.relief_weeks,
-                    ep.relief_censored,
-                    ep.repeat_procedures,
-                    len(ep.complications),
-                    *[w.responders.get(r) for r in responder_ids],
+                    ep["patient_id"],
+                    ep["index_procedure"],
+                    ep["procedure"],
+                    ep["index_day"],
+                    w["window"],
+                    w["target_day"],
+                    w["status"],
+                    value(base["nrs"]),
+                    value(w["nrs"]),
+                    None if w["nrs"] is None else w["nrs"]["day"],
+                    w["nrs_change"],
+                    w["nrs_improvement_percent"],
+                    value(base["peg"]),
+                    value(w["peg"]),
+                    w["peg_change"],
+                    value(base["function"]),
+                    value(w["function"]),
+                    w["function_change"],
+                    base["mme_per_day"],
+                    w["mme_per_day"],
+                    w["mme_change"],
+                    ep["relief_weeks"],
+                    ep["relief_censored"],
+                    ep["repeat_procedures"],
+                    len(ep["complications"]),
+                    *[w["responders"].get(r) for r in responder_ids],
                 ]
             )
     return columns, rows

@@ -203,6 +203,32 @@ class Document(Base):
     created_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), default=None)
 
 
+class OutcomeReport(Base):
+    """One computed version of an episode's outcome measures (migration 0004_outcomes).
+
+    Each computation adds a row with the next `version` for its (patient, index procedure):
+    earlier versions stay, so a report can always be traced to what was known when.
+    """
+
+    __tablename__ = "outcome_report"
+    __table_args__ = (
+        UniqueConstraint("patient_id", "index_procedure", "version"),
+        Index("ix_outcome_report_procedure", "procedure"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[str] = mapped_column(ForeignKey("patient.id"))
+    episode_id: Mapped[int | None] = mapped_column(ForeignKey("episode.id"), default=None)
+    index_procedure: Mapped[str] = mapped_column(String(100))
+    procedure: Mapped[str] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(Integer)
+    as_of: Mapped[date] = mapped_column(Date)
+    knowledge_version: Mapped[str] = mapped_column(String(40))
+    body: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime]
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), default=None)
+
+
 class AuditEvent(Base):
     """Append-only: every read and write of patient data, allowed or denied."""
 
