@@ -15,7 +15,14 @@ from painpath.clinic._principal import Principal, utcnow
 from painpath.errors import InputError, NotFound
 from painpath.fhir import read_bundle
 from painpath.knowledge import load_knowledge, load_outcomes
-from painpath.reports import episode_outcomes, measures_csv, measures_fhir, measures_parquet
+from painpath.reports import (
+    episode_outcomes,
+    measures_csv,
+    measures_fhir,
+    measures_parquet,
+    outcome_summary,
+    summary_json,
+)
 from painpath.store import Episode, OutcomeReport
 
 __all__ = ["EXPORT_FORMATS", "compute_outcomes", "latest_outcomes", "outcome_export"]
@@ -82,6 +89,7 @@ def compute_outcomes(
             as_of=day,
             knowledge_version=kb.version,
             body=body,
+            summary=summary_json(outcome_summary(body, outcomes)),
             created_at=clock,
             created_by=principal.user_id,
         )

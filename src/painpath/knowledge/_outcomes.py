@@ -19,6 +19,7 @@ from painpath.knowledge._validate import iter_sources
 
 __all__ = [
     "Anesthetic",
+    "DashboardSpec",
     "DiaryProtocol",
     "FollowupWindow",
     "OutcomesFile",
@@ -86,6 +87,18 @@ class OutcomeCodes(_Model):
     diary_result: str
 
 
+class FunnelStage(_Model):
+    id: str
+    label: str
+    event: str  # a pathway event name
+
+
+class DashboardSpec(_Model):
+    funnel: list[FunnelStage] = Field(min_length=1)
+    procedure_event: str
+    responder_window: str
+
+
 class OutcomesFile(_Model):
     version: str
     diaries: list[DiaryProtocol]
@@ -95,6 +108,7 @@ class OutcomesFile(_Model):
     responders: list[ResponderLevel] = Field(min_length=1)
     codes: OutcomeCodes
     function_items: NameList
+    dashboard: DashboardSpec
 
     def diary(self, session_family: str | None) -> DiaryProtocol | None:
         """The diary protocol of a session family, or None when it has none."""
@@ -127,6 +141,8 @@ def _check(outcomes: OutcomesFile, kb: Knowledge) -> list[str]:
     for item in outcomes.function_items.values:
         if item not in instruments:
             problems.append(f"{name}: function_items: unknown instrument {item!r}")
+    if outcomes.dashboard.responder_window not in {w.id for w in outcomes.followups}:
+        problems.append(f"{name}: dashboard.responder_window is not a follow-up window id")
     days = [w.day.value for w in outcomes.followups]
     if days != sorted(days):
         problems.append(f"{name}: followups must be in time order")

@@ -2,6 +2,25 @@
 PDF documents. Pure functions over the domain record, the engine's findings and the knowledge
 base; matplotlib and the PDF library load only when a chart or a document is made."""
 
+from painpath.reports._charts import (
+    bar_chart,
+    block_response_chart,
+    funnel_chart,
+    histogram_chart,
+    line_chart,
+    trajectory_chart,
+)
+from painpath.reports._dashboard import (
+    DASHBOARD_CHARTS,
+    Dashboard,
+    EpisodeFlow,
+    OutcomeSummary,
+    clinic_dashboard,
+    dashboard_chart,
+    outcome_summary,
+    summary_from_json,
+    summary_json,
+)
 from painpath.reports._diary import (
     BlockResponse,
     DiaryEntry,
@@ -27,23 +46,38 @@ from painpath.reports._measures import (
 )
 
 __all__ = [
+    "DASHBOARD_CHARTS",
     "DOCUMENT_KINDS",
     "BlockResponse",
+    "Dashboard",
     "DiaryEntry",
+    "EpisodeFlow",
     "EpisodeOutcomes",
+    "OutcomeSummary",
     "Score",
     "WindowMeasure",
+    "bar_chart",
     "block_response",
+    "block_response_chart",
     "care_plan_pdf",
+    "clinic_dashboard",
+    "dashboard_chart",
     "episode_outcomes",
+    "funnel_chart",
+    "histogram_chart",
+    "line_chart",
     "measure_rows",
     "measures_csv",
     "measures_fhir",
     "measures_parquet",
     "option_of",
+    "outcome_summary",
     "prior_auth_pdf",
     "procedure_note_pdf",
     "relief_percent",
     "render_document",
     "session_family_of",
+    "summary_from_json",
+    "summary_json",
+    "trajectory_chart",
 ]

@@ -225,6 +225,7 @@ class OutcomeReport(Base):
     as_of: Mapped[date] = mapped_column(Date)
     knowledge_version: Mapped[str] = mapped_column(String(40))
     body: Mapped[dict[str, Any]]
+    summary: Mapped[dict[str, Any]]  # the few fields the clinic dashboards read
     created_at: Mapped[datetime]
     created_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), default=None)
 

@@ -6,7 +6,8 @@ Create Date: 2026-12-01
 
 Each computation of an episode's outcome measures (change from baseline at each follow-up
 window, responders, relief duration, repeats, complications) is stored as a new version for
-its patient and index procedure; the dashboards read the latest version of each.
+its patient and index procedure; the dashboards read the latest version of each, through its
+small `summary` (procedure, responders, relief weeks, MME points) rather than the whole body.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ def upgrade() -> None:
         sa.Column("as_of", sa.Date(), nullable=False),
         sa.Column("knowledge_version", sa.String(length=40), nullable=False),
         sa.Column("body", sa.JSON(), nullable=False),
+        sa.Column("summary", sa.JSON(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("created_by", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
