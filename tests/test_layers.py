@@ -29,7 +29,7 @@ ALLOWED = {
         "painpath",
         "reports",
     },
-    "api": {"api", "clinic", "store", "pathway", "knowledge", "errors", "painpath"},
+    "api": {"api", "clinic", "store", "pathway", "knowledge", "errors", "painpath", "reports"},
     "demo": {"demo", "clinic", "store", "knowledge", "errors"},
     "reports": {"reports", "engine", "domain", "knowledge", "errors"},
 }

@@ -25,6 +25,7 @@ from painpath.api import (
     _routes_admin,
     _routes_auth,
     _routes_episodes,
+    _routes_outcomes,
     _routes_patients,
     _routes_records,
 )
@@ -78,7 +79,14 @@ async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
     yield
 
 
-_ROUTERS = (_routes_auth, _routes_patients, _routes_episodes, _routes_records, _routes_admin)
+_ROUTERS = (
+    _routes_auth,
+    _routes_patients,
+    _routes_episodes,
+    _routes_records,
+    _routes_admin,
+    _routes_outcomes,
+)
 
 
 def _operation_id(route: APIRoute) -> str:

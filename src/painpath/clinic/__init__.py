@@ -26,6 +26,8 @@ from painpath.clinic._accounts import (
 from painpath.clinic._assessments import assess_patient, list_assessments
 from painpath.clinic._audit import audit_event, audit_json, fhir_audit_event, record_alone
 from painpath.clinic._auditlog import audit_rows, list_audit
+from painpath.clinic._charts import PATIENT_CHARTS, patient_chart
+from painpath.clinic._dashboard import dashboard_chart_bytes, dashboard_figures, load_dashboard
 from painpath.clinic._diary import record_block_diary, record_relief_duration
 from painpath.clinic._documents import (
     CONTENT_TYPES,
@@ -88,6 +90,7 @@ __all__ = [
     "MAX_DOCUMENT_BYTES",
     "MAX_LIMIT",
     "OBSERVATION_KINDS",
+    "PATIENT_CHARTS",
     "PUBLIC",
     "ROLES",
     "SESSION_TTL",
@@ -109,6 +112,8 @@ __all__ = [
     "compute_outcomes",
     "create_session",
     "create_user",
+    "dashboard_chart_bytes",
+    "dashboard_figures",
     "document_reference",
     "episode_events",
     "event_roles",
@@ -129,6 +134,7 @@ __all__ = [
     "list_observations",
     "list_patients",
     "list_users",
+    "load_dashboard",
     "login",
     "logout",
     "me",
@@ -137,6 +143,7 @@ __all__ = [
     "open_episode",
     "outcome_export",
     "patient_bundle",
+    "patient_chart",
     "record_alone",
     "record_block_diary",
     "record_relief_duration",

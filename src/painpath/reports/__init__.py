@@ -37,6 +37,7 @@ from painpath.reports._documents import (
     render_document,
 )
 from painpath.reports._export import measures_csv, measures_fhir, measures_parquet
+from painpath.reports._generator import generated_clinic
 from painpath.reports._measures import (
     EpisodeOutcomes,
     Score,
@@ -44,6 +45,7 @@ from painpath.reports._measures import (
     episode_outcomes,
     measure_rows,
 )
+from painpath.reports._patient_charts import diary_chart, trajectory_svg
 
 __all__ = [
     "DASHBOARD_CHARTS",
@@ -62,8 +64,10 @@ __all__ = [
     "care_plan_pdf",
     "clinic_dashboard",
     "dashboard_chart",
+    "diary_chart",
     "episode_outcomes",
     "funnel_chart",
+    "generated_clinic",
     "histogram_chart",
     "line_chart",
     "measure_rows",
@@ -80,4 +84,5 @@ __all__ = [
     "summary_from_json",
     "summary_json",
     "trajectory_chart",
+    "trajectory_svg",
 ]

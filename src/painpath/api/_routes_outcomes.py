@@ -1,0 +1,316 @@
+"""Outcomes over HTTP: the block diary, relief duration, outcome reports and their exports,
+a patient's charts, generated documents, and the clinic dashboard (JSON, SVG, and a small
+server-rendered HTML page of its own until the web pages take it over)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Path, Query
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from pydantic import Field
+
+from painpath.api._deps import CallerDep, NowDep, SessionDep
+from painpath.api._models import DocumentOut, _In
+from painpath.api._pages import errors
+from painpath.api._routes_patients import PatientPath
+from painpath.clinic import (
+    compute_outcomes,
+    dashboard_chart_bytes,
+    dashboard_figures,
+    generate_document,
+    outcome_export,
+    patient_chart,
+    record_block_diary,
+    record_relief_duration,
+)
+from painpath.knowledge import load_outcomes
+from painpath.reports import DASHBOARD_CHARTS, DiaryEntry
+
+__all__ = ["router"]
+
+router = APIRouter(tags=["outcomes"])
+
+_READ = errors(401, 403, 404)
+_WRITE = errors(400, 401, 403, 404)
+_SVG: dict[str, Any] = {"content": {"image/svg+xml": {}}}
+_SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
+
+ProcedurePath = Annotated[str, Path(min_length=1, max_length=64, description="Procedure id")]
+AsOf = Annotated[date | None, Query(description="Figures as of this date; default today.")]
+
+
+class DiaryEntryIn(_In):
+    """One diary entry: minutes after the block, and the NRS or the percent relief."""
+
+    minutes: int = Field(ge=1, le=24 * 60)
+    nrs: int | None = Field(default=None, ge=0, le=10)
+    relief: float | None = Field(default=None, ge=0, le=100, allow_inf_nan=False)
+
+
+class DiaryIn(_In):
+    """A block's pain diary: the score just before it and the scores at the protocol's times."""
+
+    baseline: int | None = Field(default=None, ge=0, le=10)
+    anesthetic: str | None = Field(default=None, max_length=40)
+    entries: list[DiaryEntryIn] = Field(min_length=1, max_length=24)
+
+
+class ReliefIn(_In):
+    """Weeks the relief stayed at or above the outcomes level (50%)."""
+
+    weeks: float = Field(ge=0, le=520, allow_inf_nan=False)
+
+
+class OutcomesIn(_In):
+    """Which episode: its index procedure, else the first one since the episode opened."""
+
+    index: str | None = Field(default=None, max_length=80)
+    episode_id: int | None = None
+    as_of: date | None = None
+
+
+class GenerateIn(_In):
+    """A document to generate from the stored record."""
+
+    kind: Literal["care-plan", "prior-auth", "procedure-note"]
+    procedure: str | None = Field(default=None, max_length=64)
+    planned: date | None = None
+    as_of: date | None = None
+
+
+def _svg(data: bytes) -> Response:
+    return Response(data, media_type="image/svg+xml", headers={"content-security-policy": _SVG_CSP})
+
+
+@router.post(
+    "/patients/{patient_id}/procedures/{procedure_id}/diary",
+    name="diary.record",
+    status_code=201,
+    responses=_WRITE,
+)
+def diary(
+    patient_id: PatientPath,
+    procedure_id: ProcedurePath,
+    body: DiaryIn,
+    caller: CallerDep,
+    session: SessionDep,
+    now: NowDep,
+) -> JSONResponse:
+    """Judge a block's pain diary against the policy's threshold and record it on the
+    procedure (the next assessment reads it). No baseline: 400 with the reason."""
+    result = record_block_diary(
+        session,
+        caller.principal,
+        patient_id,
+        procedure_id,
+        baseline=body.baseline,
+        entries=[DiaryEntry(e.minutes, e.nrs, e.relief) for e in body.entries],
+        anesthetic=body.anesthetic,
+        now=now,
+    )
+    return JSONResponse(result, status_code=201)
+
+
+@router.post(
+    "/patients/{patient_id}/procedures/{procedure_id}/relief-duration",
+    name="relief.record",
+    status_code=201,
+    responses=_WRITE,
+)
+def relief_duration(
+    patient_id: PatientPath,
+    procedure_id: ProcedurePath,
+    body: ReliefIn,
+    caller: CallerDep,
+    session: SessionDep,
+    now: NowDep,
+) -> JSONResponse:
+    """Record how many weeks the procedure's relief lasted; returns the FHIR Observation."""
+    resource = record_relief_duration(
+        session, caller.principal, patient_id, procedure_id, weeks=body.weeks, now=now
+    )
+    return JSONResponse(resource, status_code=201, media_type="application/fhir+json")
+
+
+@router.post(
+    "/patients/{patient_id}/outcomes", name="outcome.compute", status_code=201, responses=_WRITE
+)
+def outcomes_compute(
+    patient_id: PatientPath,
+    body: OutcomesIn,
+    caller: CallerDep,
+    session: SessionDep,
+    now: NowDep,
+) -> JSONResponse:
+    """Compute an episode's outcome measures and store them as a new version."""
+    result = compute_outcomes(
+        session,
+        caller.principal,
+        patient_id,
+        index=body.index,
+        episode_id=body.episode_id,
+        as_of=body.as_of,
+        now=now,
+    )
+    return JSONResponse(result, status_code=201)
+
+
+@router.get("/patients/{patient_id}/outcomes", name="outcome.read", responses=_READ)
+def outcomes_read(
+    patient_id: PatientPath,
+    caller: CallerDep,
+    session: SessionDep,
+    format: Annotated[
+        Literal["json", "csv", "parquet", "fhir"], Query(description="json, csv, parquet, fhir")
+    ] = "json",
+) -> Response:
+    """The latest version of each outcome report; missing follow-ups stay missing."""
+    data, media = outcome_export(session, caller.principal, patient_id, format)
+    return Response(data, media_type=media)
+
+
+@router.get(
+    "/patients/{patient_id}/charts/{name}.svg",
+    name="chart.patient",
+    responses={200: _SVG, **_READ},
+)
+def chart(
+    patient_id: PatientPath,
+    name: Annotated[Literal["trajectory", "block-response"], Path()],
+    caller: CallerDep,
+    session: SessionDep,
+    now: NowDep,
+    procedure: Annotated[str | None, Query(max_length=64)] = None,
+    as_of: AsOf = None,
+) -> Response:
+    """The patient's pain and MME trajectory, or a block's diary curve (`?procedure=ID`)."""
+    data = patient_chart(
+        session, caller.principal, patient_id, name, procedure=procedure, as_of=as_of, now=now
+    )
+    return _svg(data)
+
+
+@router.post(
+    "/patients/{patient_id}/documents/generate",
+    name="document.generate",
+    status_code=201,
+    response_model=DocumentOut,
+    responses=_WRITE,
+)
+def generate(
+    patient_id: PatientPath,
+    body: GenerateIn,
+    caller: CallerDep,
+    session: SessionDep,
+    now: NowDep,
+) -> dict[str, Any]:
+    """Generate a care plan, prior-authorization packet or procedure note (PDF) and store it
+    with the patient's documents; `GET /documents/{id}` returns it."""
+    return generate_document(
+        session,
+        caller.principal,
+        patient_id,
+        kind=body.kind,
+        procedure=body.procedure,
+        planned=body.planned,
+        as_of=body.as_of,
+        now=now,
+    )
+
+
+@router.get("/dashboard/data", name="dashboard.data", responses=_READ)
+def dashboard_data(
+    caller: CallerDep, session: SessionDep, now: NowDep, as_of: AsOf = None
+) -> dict[str, Any]:
+    """The clinic's figures: funnel, responders and relief by procedure, MME trend, days from
+    referral to procedure."""
+    return dashboard_figures(session, caller.principal, as_of=as_of, now=now).to_json()
+
+
+@router.get("/dashboard/charts/{name}.svg", name="dashboard.chart", responses={200: _SVG, **_READ})
+def dashboard_chart(
+    name: Annotated[str, Path(max_length=40, description=", ".join(DASHBOARD_CHARTS))],
+    caller: CallerDep,
+    session: SessionDep,
+    now: NowDep,
+    as_of: AsOf = None,
+) -> Response:
+    """One clinic dashboard chart as SVG."""
+    return _svg(dashboard_chart_bytes(session, caller.principal, name, as_of=as_of, now=now))
+
+
+_STYLE = (
+    "body{font-family:system-ui,sans-serif;margin:1.5rem auto;max-width:62rem;"
+    "color:#1f2933;line-height:1.5}h1{font-size:1.5rem}table{border-collapse:collapse}"
+    "td,th{border:1px solid #cbd2d9;padding:.25rem .5rem;text-align:left}"
+    "img{max-width:100%;height:auto;display:block;margin:1rem 0}"
+)
+_PAGE_CSP = (
+    "default-src 'none'; img-src 'self'; frame-ancestors 'none'; style-src 'sha256-"
+    + base64.b64encode(hashlib.sha256(_STYLE.encode()).digest()).decode()
+    + "'"
+)
+_ALT = {
+    "responders": "Responders by procedure",
+    "relief": "Median duration of relief by procedure",
+    "mme": "Mean opioid dose (MME/day) across the clinic by month",
+    "funnel": "Pathway funnel from referral to follow-up",
+    "time-to-procedure": "Days from referral to procedure",
+}
+
+
+@router.get(
+    "/dashboard",
+    name="dashboard.page",
+    response_class=HTMLResponse,
+    responses={200: {"content": {"text/html": {}}}, **_READ},
+)
+def dashboard_page(
+    caller: CallerDep, session: SessionDep, now: NowDep, as_of: AsOf = None
+) -> HTMLResponse:
+    """The clinic dashboard as a page: the figures as tables, the charts as images."""
+    dash = dashboard_figures(
+        session, caller.principal, operation="dashboard.page", as_of=as_of, now=now
+    ).to_json()
+    esc = html.escape
+    suffix = f"?as_of={as_of.isoformat()}" if as_of else ""
+    funnel = "".join(
+        f"<tr><td>{esc(s['label'])}</td><td>{s['episodes']}</td></tr>" for s in dash["funnel"]
+    )
+    rows = []
+    for proc, fig in dash["by_procedure"].items():
+        rates = [
+            "no data" if v["rate_percent"] is None else f"{v['rate_percent']}% of {v['known']}"
+            for k, v in fig.items()
+            if k.startswith("responder")
+        ]
+        median = fig["relief_weeks"]["median"]
+        rows.append(
+            f"<tr><td>{esc(proc)}</td><td>{fig['episodes']}</td>"
+            + "".join(f"<td>{esc(r)}</td>" for r in rates)
+            + f"<td>{'no data' if median is None else median}</td></tr>"
+        )
+    charts = "".join(
+        f'<img src="/dashboard/charts/{n}.svg{esc(suffix)}" alt="{esc(_ALT[n])}">'
+        for n in DASHBOARD_CHARTS
+    )
+    days = dash["days_referral_to_procedure"]
+    body = (
+        f"<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+        f"<meta name='viewport' content='width=device-width,initial-scale=1'>"
+        f"<title>Clinic dashboard · painpath</title><style>{_STYLE}</style></head><body>"
+        f"<h1>Clinic dashboard</h1><p>{dash['episodes']} episodes. Median days from referral "
+        f"to procedure: {days['median'] if days['median'] is not None else 'no data'} "
+        f"({days['episodes']} procedures).</p>"
+        f"<h2>Pathway</h2><table><tr><th>Stage</th><th>Episodes</th></tr>{funnel}</table>"
+        f"<h2>By procedure</h2><table><tr><th>Procedure</th><th>Episodes</th>"
+        + "".join(f"<th>≥{r.value:g}% better</th>" for r in load_outcomes().responders)
+        + "<th>Median weeks of relief</th></tr>"
+        + f"{''.join(rows)}</table><h2>Charts</h2>{charts}</body></html>"
+    )
+    return HTMLResponse(body, headers={"content-security-policy": _PAGE_CSP})
