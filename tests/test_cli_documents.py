@@ -25,9 +25,15 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
 def test_prior_auth_writes_the_packet(tmp_path: Path) -> None:
     out = tmp_path / "pa.pdf"
     proc = run(
-        "prior-auth", str(CASE), "--procedure", "esi-transforaminal-lumbar",
-        "--as-of", "2026-06-01", "--out", str(out),
-    )  # fmt: skip
+        "prior-auth",
+        str(CASE),
+        "--procedure",
+        "esi-transforaminal-lumbar",
+        "--as-of",
+        "2026-06-01",
+        "--out",
+        str(out),
+    )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == ""
     pages = pypdf.PdfReader(io.BytesIO(out.read_bytes())).pages

@@ -45,8 +45,16 @@ def _episode(*extra: dict[str, Any]) -> EpisodeOutcomes:
     NRS 6 on 2026-04-01 (3 months); a repeat ESI on 2026-05-01 and an interlaminar one."""
     b = bundle(
         condition("M54.16", onset="2025-06-01"),
-        med_statement("7804", "oxycodone", start="2025-10-01", end="2026-03-01",
-                      dose=10, frequency=1, period=6, period_unit="h"),
+        med_statement(
+            "7804",
+            "oxycodone",
+            start="2025-10-01",
+            end="2026-03-01",
+            dose=10,
+            frequency=1,
+            period=6,
+            period_unit="h",
+        ),
         procedure("64483", performed="2026-01-05T09:00:00Z", id="esi-1"),
         nrs(8, "2025-12-20T10:00:00Z", id="nrs-base"),
         _peg(7, "2025-12-20T10:00:00Z", "peg-base"),
@@ -56,7 +64,7 @@ def _episode(*extra: dict[str, Any]) -> EpisodeOutcomes:
         procedure("64483", performed="2026-05-01T09:00:00Z", id="esi-2"),
         procedure("62323", performed="2026-05-10T09:00:00Z", id="esi-il"),
         *extra,
-    )  # fmt: skip
+    )
     return episode_outcomes(read_bundle(b), KB, OUT, AS_OF)
 
 

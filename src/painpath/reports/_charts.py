@@ -108,8 +108,9 @@ def trajectory_chart(
         for day, label in procedures:
             x = float(mdates.date2num(day))  # type: ignore[no-untyped-call]
             ax.axvline(x, color=_SOFT, linestyle=":", linewidth=1.2)
-            ax.annotate(label, (x, 10.2), fontsize=7.5, rotation=90, ha="right", va="top",
-                        color=_INK)  # fmt: skip
+            ax.annotate(
+                label, (x, 10.2), fontsize=7.5, rotation=90, ha="right", va="top", color=_INK
+            )
         ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))  # type: ignore[no-untyped-call]
         ax.set_xlabel("Date")
         handles = ax.get_legend_handles_labels()[0] + right.get_legend_handles_labels()[0]
@@ -135,11 +136,23 @@ def block_response_chart(
         if points:
             xs, ys = zip(*points, strict=True)
             ax.plot(xs, ys, color=_ACCENT, marker="o", markersize=5, linewidth=1.6, label="Relief")
-        ax.axhline(threshold, color=_INK, linestyle="--", linewidth=1.1,
-                   label=f"Positive at {threshold:g}%")  # fmt: skip
+        ax.axhline(
+            threshold,
+            color=_INK,
+            linestyle="--",
+            linewidth=1.1,
+            label=f"Positive at {threshold:g}%",
+        )
         if peak is not None:
-            ax.plot([peak[0]], [peak[1]], marker="*", markersize=12, color=_INK, linestyle="none",
-                    label=f"Peak {peak[1]:.4g}%")  # fmt: skip
+            ax.plot(
+                [peak[0]],
+                [peak[1]],
+                marker="*",
+                markersize=12,
+                color=_INK,
+                linestyle="none",
+                label=f"Peak {peak[1]:.4g}%",
+            )
         ax.set_ylim(-5, 105)
         ax.set_xlabel("Minutes after the block")
         ax.set_ylabel("Pain relief, %")
@@ -173,21 +186,33 @@ def bar_chart(
             ys = [j + i * step for j in range(len(labels))]
             widths = [0.0 if v is None else v for v in values]
             ax.hlines(ys, 0, widths, colors=shades[i % 3], linewidth=5, label=name)
-            ax.plot(widths, ys, linestyle="none", marker=markers[i % 3], markersize=4,
-                    color=_INK)  # fmt: skip
+            ax.plot(widths, ys, linestyle="none", marker=markers[i % 3], markersize=4, color=_INK)
             for y, v in zip(ys, values, strict=True):
-                ax.text(0 if v is None else v, y, " no data" if v is None else f" {v:.3g}",
-                        va="center", fontsize=7, color=_INK)  # fmt: skip
-        tick_labels = [
-            f"{label} (n={c})" for label, c in zip(labels, counts, strict=True)
-        ] if counts is not None else list(labels)  # fmt: skip
+                ax.text(
+                    0 if v is None else v,
+                    y,
+                    " no data" if v is None else f" {v:.3g}",
+                    va="center",
+                    fontsize=7,
+                    color=_INK,
+                )
+        tick_labels = (
+            [f"{label} (n={c})" for label, c in zip(labels, counts, strict=True)]
+            if counts is not None
+            else list(labels)
+        )
         ax.set_yticks([j + step * (n - 1) / 2 for j in range(len(labels))], tick_labels)
         ax.set_ylim(len(labels) - 0.4, -0.6)
         ax.set_xlim(0, top * 1.18)
         ax.set_xlabel(xlabel)
         if len(series) > 1:
-            ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=len(series),
-                      frameon=False, fontsize=8)  # fmt: skip
+            ax.legend(
+                loc="lower left",
+                bbox_to_anchor=(0.0, 1.0),
+                ncols=len(series),
+                frameon=False,
+                fontsize=8,
+            )
             ax.set_title(title, loc="left", pad=18)
         fig.subplots_adjust(left=0.36, right=0.96, top=1 - 0.55 / height, bottom=0.6 / height)
         return _save(fig, fmt)

@@ -128,9 +128,13 @@ def clinic_dashboard(
             mme_n[key] += 1
         row = per.setdefault(
             ep.procedure,
-            {"episodes": 0, "relief": [], **{f"{r}_known": 0 for r in responder_ids},
-             **{f"{r}_yes": 0 for r in responder_ids}},
-        )  # fmt: skip
+            {
+                "episodes": 0,
+                "relief": [],
+                **{f"{r}_known": 0 for r in responder_ids},
+                **{f"{r}_yes": 0 for r in responder_ids},
+            },
+        )
         row["episodes"] += 1
         for r in responder_ids:
             answer = ep.responders.get(r)

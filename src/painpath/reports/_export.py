@@ -38,9 +38,22 @@ def measures_parquet(items: Iterable[dict[str, Any]], outcomes: OutcomesFile) ->
 
     columns, rows = measure_rows(items, outcomes)
     data = {name: [row[i] for row in rows] for i, name in enumerate(columns)}
-    floats = {"nrs", "nrs_baseline", "nrs_change", "nrs_improvement_percent", "peg",
-              "peg_baseline", "peg_change", "function", "function_baseline", "function_change",
-              "mme", "mme_baseline", "mme_change", "relief_weeks"}  # fmt: skip
+    floats = {
+        "nrs",
+        "nrs_baseline",
+        "nrs_change",
+        "nrs_improvement_percent",
+        "peg",
+        "peg_baseline",
+        "peg_change",
+        "function",
+        "function_baseline",
+        "function_change",
+        "mme",
+        "mme_baseline",
+        "mme_change",
+        "relief_weeks",
+    }
     arrays = {}
     for name, values in data.items():
         if name in floats:
