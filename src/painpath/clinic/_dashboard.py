@@ -7,9 +7,9 @@ per report its small `summary`. Figures only: no names, no ids leave this module
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import String, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from painpath.clinic._guard import guarded
@@ -28,38 +28,60 @@ from painpath.store import Episode, EpisodeEvent, OutcomeReport, Patient
 __all__ = ["dashboard_chart_bytes", "dashboard_figures", "load_dashboard"]
 
 
+def _day(at: object) -> date:
+    """The UTC day of a stored timestamp: a datetime (PostgreSQL) or its text (SQLite, where
+    painpath stores UTC, so the first ten characters are the day)."""
+    if isinstance(at, datetime):
+        return (at.astimezone(UTC) if at.tzinfo else at).date()
+    return date.fromisoformat(str(at)[:10])
+
+
 def _flows(session: Session, clinic_id: int) -> list[EpisodeFlow]:
     spec = load_outcomes().dashboard
     stage_of = {s.event: s.id for s in spec.funnel}
-    wanted = [*stage_of, spec.procedure_event]
+    # Core on the session's connection, and the timestamp without its UTC type decorator:
+    # the dashboard needs only the day, and 10,000 rows through the ORM and the decorator
+    # cost more than the query.
+    connection = session.connection()
     opened: dict[int, date] = {
-        eid: at.date()
-        for eid, at in session.execute(
-            select(Episode.id, Episode.opened_at)
+        eid: _day(at)
+        for eid, at in connection.execute(
+            select(Episode.id, type_coerce(Episode.opened_at, String))
             .join(Patient, Patient.id == Episode.patient_id)
             .where(Patient.clinic_id == clinic_id)
         )
     }
-    stages: dict[int, set[str]] = {eid: set() for eid in opened}
-    first_procedure: dict[int, date] = {}
-    rows = session.execute(
-        select(EpisodeEvent.episode_id, EpisodeEvent.event, func.min(EpisodeEvent.at))
+    in_clinic = (
+        select(EpisodeEvent.episode_id)
         .join(Episode, Episode.id == EpisodeEvent.episode_id)
         .join(Patient, Patient.id == Episode.patient_id)
-        .where(Patient.clinic_id == clinic_id, EpisodeEvent.event.in_(wanted))
-        .group_by(EpisodeEvent.episode_id, EpisodeEvent.event)
+        .where(Patient.clinic_id == clinic_id)
     )
-    for eid, event, at in rows:
-        if event in stage_of:
-            stages[eid].add(stage_of[event])
-        if event == spec.procedure_event:
-            # SQLite returns the aggregate as text: its first ten characters are the day
-            day = at.date() if isinstance(at, datetime) else date.fromisoformat(str(at)[:10])
-            first_procedure[eid] = day
+    stages: dict[int, set[str]] = {eid: set() for eid in opened}
+    reached = connection.execute(
+        in_clinic.add_columns(EpisodeEvent.event).where(EpisodeEvent.event.in_(list(stage_of)))
+    )
+    for eid, event in reached:
+        stages[eid].add(stage_of[event])
+    first_procedure = {
+        eid: _day(at)
+        for eid, at in connection.execute(
+            in_clinic.add_columns(func.min(type_coerce(EpisodeEvent.at, String)))
+            .where(EpisodeEvent.event == spec.procedure_event)
+            .group_by(EpisodeEvent.episode_id)
+        )
+    }
     return [
         EpisodeFlow(frozenset(stages[eid]), day, first_procedure.get(eid))
         for eid, day in opened.items()
     ]
+
+
+_SUMMARIES: dict[tuple[str, int], OutcomeSummary] = {}
+"""Parsed report summaries by (database, row id). A report row is never changed (a new
+computation adds a new version), so its parsed summary can be kept; only rows not seen yet
+are read and parsed."""
+_SUMMARIES_MAX = 200_000
 
 
 def _reports(session: Session, clinic_id: int) -> list[OutcomeSummary]:
@@ -74,13 +96,24 @@ def _reports(session: Session, clinic_id: int) -> list[OutcomeSummary]:
         .group_by(OutcomeReport.patient_id, OutcomeReport.index_procedure)
         .subquery()
     )
-    stmt = select(OutcomeReport.summary).join(
+    latest = select(OutcomeReport.id).join(
         newest,
         (OutcomeReport.patient_id == newest.c.patient_id)
         & (OutcomeReport.index_procedure == newest.c.index_procedure)
         & (OutcomeReport.version == newest.c.v),
     )
-    return [summary_from_json(s) for s in session.scalars(stmt)]
+    database = str(session.get_bind().engine.url)
+    ids = list(session.scalars(latest))
+    missing = [i for i in ids if (database, i) not in _SUMMARIES]
+    if len(_SUMMARIES) + len(missing) > _SUMMARIES_MAX:
+        _SUMMARIES.clear()
+        missing = ids
+    for start in range(0, len(missing), 900):
+        chunk = missing[start : start + 900]
+        stmt = select(OutcomeReport.id, OutcomeReport.summary).where(OutcomeReport.id.in_(chunk))
+        for rid, summary in session.execute(stmt):
+            _SUMMARIES[(database, rid)] = summary_from_json(summary)
+    return [_SUMMARIES[(database, i)] for i in ids]
 
 
 def load_dashboard(session: Session, clinic_id: int, as_of: date) -> Dashboard:

@@ -158,6 +158,10 @@ class EpisodeEvent(Base):
     """One pathway transition, as it happened (who, when, from, to, what was recorded)."""
 
     __tablename__ = "episode_event"
+    __table_args__ = (
+        # The clinic dashboards read (episode, event, when) only (migration 0004_outcomes).
+        Index("ix_episode_event_episode_event_at", "episode_id", "event", "at"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     episode_id: Mapped[int] = mapped_column(ForeignKey("episode.id"), index=True)

@@ -8,6 +8,8 @@ Each computation of an episode's outcome measures (change from baseline at each 
 window, responders, relief duration, repeats, complications) is stored as a new version for
 its patient and index procedure; the dashboards read the latest version of each, through its
 small `summary` (procedure, responders, relief weeks, MME points) rather than the whole body.
+An index on `episode_event (episode_id, event, at)` lets the dashboard's funnel and
+time-to-procedure queries read the index alone, not every event row with its JSON.
 """
 
 from __future__ import annotations
@@ -58,8 +60,15 @@ def upgrade() -> None:
         ),
     )
     op.create_index("ix_outcome_report_procedure", "outcome_report", ["procedure"], unique=False)
+    op.create_index(
+        "ix_episode_event_episode_event_at",
+        "episode_event",
+        ["episode_id", "event", "at"],
+        unique=False,
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_episode_event_episode_event_at", table_name="episode_event")
     op.drop_index("ix_outcome_report_procedure", table_name="outcome_report")
     op.drop_table("outcome_report")
