@@ -1,8 +1,9 @@
 """The clinic dashboards from the store: pathway episodes and the latest outcome reports of the
-acting user's clinic, aggregated (`painpath.reports.clinic_dashboard`) and charted.
+acting user's clinic, aggregated (`painpath.reports.dashboard_from_counts`) and charted.
 
-Reads columns, not entities: per episode its opening day and the days of the funnel's events;
-per report its small `summary`. Figures only: no names, no ids leave this module.
+The database counts the funnel and pairs each treated episode's referral and first procedure
+day; per report only its small `summary` is read (and kept parsed, as a row never changes).
+Figures only: no names, no ids leave this module.
 """
 
 from __future__ import annotations
@@ -17,10 +18,9 @@ from painpath.clinic._principal import Principal, utcnow
 from painpath.knowledge import load_outcomes
 from painpath.reports import (
     Dashboard,
-    EpisodeFlow,
     OutcomeSummary,
-    clinic_dashboard,
     dashboard_chart,
+    dashboard_from_counts,
     summary_from_json,
 )
 from painpath.store import Episode, EpisodeEvent, OutcomeReport, Patient
@@ -36,45 +36,41 @@ def _day(at: object) -> date:
     return date.fromisoformat(str(at)[:10])
 
 
-def _flows(session: Session, clinic_id: int) -> list[EpisodeFlow]:
+def _episodes(session: Session, clinic_id: int) -> tuple[int, dict[str, int], list[int]]:
+    """(episodes, episodes per funnel stage, days referral -> first procedure day), counted
+    by the database: the funnel reads the events index alone (0004_outcomes)."""
     spec = load_outcomes().dashboard
     stage_of = {s.event: s.id for s in spec.funnel}
-    # Core on the session's connection, and the timestamp without its UTC type decorator:
-    # the dashboard needs only the day, and 10,000 rows through the ORM and the decorator
-    # cost more than the query.
     connection = session.connection()
-    opened: dict[int, date] = {
-        eid: _day(at)
-        for eid, at in connection.execute(
-            select(Episode.id, type_coerce(Episode.opened_at, String))
-            .join(Patient, Patient.id == Episode.patient_id)
-            .where(Patient.clinic_id == clinic_id)
-        )
-    }
-    in_clinic = (
-        select(EpisodeEvent.episode_id)
-        .join(Episode, Episode.id == EpisodeEvent.episode_id)
+    of_clinic = (
+        select(Episode.id)
         .join(Patient, Patient.id == Episode.patient_id)
         .where(Patient.clinic_id == clinic_id)
     )
-    stages: dict[int, set[str]] = {eid: set() for eid in opened}
-    reached = connection.execute(
-        in_clinic.add_columns(EpisodeEvent.event).where(EpisodeEvent.event.in_(list(stage_of)))
+    total = connection.execute(select(func.count()).select_from(of_clinic.subquery())).scalar()
+    reached: dict[str, int] = {}
+    counts = connection.execute(
+        select(EpisodeEvent.event, func.count(func.distinct(EpisodeEvent.episode_id)))
+        .where(EpisodeEvent.episode_id.in_(of_clinic), EpisodeEvent.event.in_(list(stage_of)))
+        .group_by(EpisodeEvent.event)
     )
-    for eid, event in reached:
-        stages[eid].add(stage_of[event])
-    first_procedure = {
-        eid: _day(at)
-        for eid, at in connection.execute(
-            in_clinic.add_columns(func.min(type_coerce(EpisodeEvent.at, String)))
-            .where(EpisodeEvent.event == spec.procedure_event)
-            .group_by(EpisodeEvent.episode_id)
+    for event, n in counts:
+        reached[stage_of[event]] = int(n)
+    # The timestamps without their UTC type decorator: only the day is needed, and thousands
+    # of rows through the decorator cost more than the query.
+    first = (
+        select(EpisodeEvent.episode_id, func.min(type_coerce(EpisodeEvent.at, String)).label("at"))
+        .where(EpisodeEvent.episode_id.in_(of_clinic), EpisodeEvent.event == spec.procedure_event)
+        .group_by(EpisodeEvent.episode_id)
+        .subquery()
+    )
+    rows = connection.execute(
+        select(type_coerce(Episode.opened_at, String), first.c.at).join(
+            first, first.c.episode_id == Episode.id
         )
-    }
-    return [
-        EpisodeFlow(frozenset(stages[eid]), day, first_procedure.get(eid))
-        for eid, day in opened.items()
-    ]
+    )
+    days = [(_day(at) - _day(opened)).days for opened, at in rows]
+    return int(total or 0), reached, days
 
 
 _SUMMARIES: dict[tuple[str, int], OutcomeSummary] = {}
@@ -118,8 +114,9 @@ def _reports(session: Session, clinic_id: int) -> list[OutcomeSummary]:
 
 def load_dashboard(session: Session, clinic_id: int, as_of: date) -> Dashboard:
     """The dashboard figures of one clinic (no access check: callers are guarded)."""
-    return clinic_dashboard(
-        _flows(session, clinic_id), _reports(session, clinic_id), load_outcomes(), as_of=as_of
+    total, reached, days = _episodes(session, clinic_id)
+    return dashboard_from_counts(
+        total, reached, days, _reports(session, clinic_id), load_outcomes(), as_of=as_of
     )
 
 

@@ -29,6 +29,7 @@ __all__ = [
     "OutcomeSummary",
     "clinic_dashboard",
     "dashboard_chart",
+    "dashboard_from_counts",
     "outcome_summary",
     "summary_from_json",
     "summary_json",
@@ -106,12 +107,7 @@ def clinic_dashboard(
 ) -> Dashboard:
     """Aggregate the clinic's episodes: funnel, responder rates and median relief duration by
     procedure, mean MME/day per month (the last `months` months), days referral -> procedure."""
-    spec = outcomes.dashboard
-    responder_ids = tuple(r.id for r in outcomes.responders)
-    reached: dict[str, int] = dict.fromkeys((s.id for s in spec.funnel), 0)
-    per: dict[str, dict[str, Any]] = {}
-    mme_sum: dict[str, float] = defaultdict(float)
-    mme_n: dict[str, int] = defaultdict(int)
+    reached: dict[str, int] = dict.fromkeys((s.id for s in outcomes.dashboard.funnel), 0)
     days: list[int] = []
     total = 0
     for flow in flows:
@@ -121,6 +117,29 @@ def clinic_dashboard(
                 reached[stage] += 1
         if flow.procedure_day is not None:
             days.append((flow.procedure_day - flow.referred).days)
+    return dashboard_from_counts(
+        total, reached, days, reports, outcomes, as_of=as_of, months=months
+    )
+
+
+def dashboard_from_counts(
+    episodes: int,
+    reached: dict[str, int],
+    days: list[int],
+    reports: Iterable[OutcomeSummary],
+    outcomes: OutcomesFile,
+    *,
+    as_of: date,
+    months: int = 12,
+) -> Dashboard:
+    """The dashboard from episode counts already made (by the database): `reached` episodes
+    per funnel stage id, `days` from referral to procedure per treated episode."""
+    spec = outcomes.dashboard
+    responder_ids = tuple(r.id for r in outcomes.responders)
+    per: dict[str, dict[str, Any]] = {}
+    mme_sum: dict[str, float] = defaultdict(float)
+    mme_n: dict[str, int] = defaultdict(int)
+    total = episodes
     for ep in reports:
         for day, value in ep.mme:
             key = f"{day.year:04d}-{day.month:02d}"
@@ -166,7 +185,7 @@ def clinic_dashboard(
     ]
     return Dashboard(
         episodes=total,
-        funnel=[(s.id, s.label, reached[s.id]) for s in spec.funnel],
+        funnel=[(s.id, s.label, reached.get(s.id, 0)) for s in spec.funnel],
         by_procedure=by_procedure,
         mme_by_month=trend,
         days_to_procedure=sorted(days),
