@@ -61,3 +61,12 @@ def test_a_bad_date_exits_2(tmp_path: Path) -> None:
     proc = run("care-plan", str(CASE), "--as-of", "June", "--out", str(tmp_path / "p.pdf"))
     assert proc.returncode == 2
     assert "--as-of 'June' is not a date" in proc.stderr
+
+
+def test_importing_painpath_and_the_service_leaves_the_chart_and_pdf_libraries_unloaded() -> None:
+    code = (
+        "import sys, painpath, painpath.clinic, painpath.api, painpath.reports, painpath.cli\n"
+        "print(sorted(m for m in ('matplotlib', 'fpdf', 'pyarrow') if m in sys.modules))"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.stdout.strip() == "[]", proc.stderr
