@@ -24,6 +24,7 @@ import painpath
 from painpath.api import (
     _routes_admin,
     _routes_auth,
+    _routes_dashboard,
     _routes_episodes,
     _routes_outcomes,
     _routes_patients,
@@ -86,6 +87,7 @@ _ROUTERS = (
     _routes_records,
     _routes_admin,
     _routes_outcomes,
+    _routes_dashboard,
 )
 
 

@@ -1,17 +1,13 @@
 """Outcomes over HTTP: the block diary, relief duration, outcome reports and their exports,
-a patient's charts, generated documents, and the clinic dashboard (JSON, SVG, and a small
-server-rendered HTML page of its own until the web pages take it over)."""
+a patient's charts and generated documents (the clinic dashboard: `_routes_dashboard.py`)."""
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import html
 from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import JSONResponse, Response
 from pydantic import Field
 
 from painpath.api._deps import CallerDep, NowDep, SessionDep
@@ -20,24 +16,21 @@ from painpath.api._pages import errors
 from painpath.api._routes_patients import PatientPath
 from painpath.clinic import (
     compute_outcomes,
-    dashboard_chart_bytes,
-    dashboard_figures,
     generate_document,
     outcome_export,
     patient_chart,
     record_block_diary,
     record_relief_duration,
 )
-from painpath.knowledge import load_outcomes
-from painpath.reports import DASHBOARD_CHARTS, DiaryEntry
+from painpath.reports import DiaryEntry
 
-__all__ = ["router"]
+__all__ = ["SVG_RESPONSE", "AsOf", "router", "svg_response"]
 
 router = APIRouter(tags=["outcomes"])
 
 _READ = errors(401, 403, 404)
 _WRITE = errors(400, 401, 403, 404)
-_SVG: dict[str, Any] = {"content": {"image/svg+xml": {}}}
+SVG_RESPONSE: dict[str, Any] = {"content": {"image/svg+xml": {}}}
 _SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
 
 ProcedurePath = Annotated[str, Path(min_length=1, max_length=64, description="Procedure id")]
@@ -83,7 +76,8 @@ class GenerateIn(_In):
     as_of: date | None = None
 
 
-def _svg(data: bytes) -> Response:
+def svg_response(data: bytes) -> Response:
+    """SVG bytes with a policy that lets its inline styles apply and nothing run."""
     return Response(data, media_type="image/svg+xml", headers={"content-security-policy": _SVG_CSP})
 
 
@@ -177,7 +171,7 @@ def outcomes_read(
 @router.get(
     "/patients/{patient_id}/charts/{name}.svg",
     name="chart.patient",
-    responses={200: _SVG, **_READ},
+    responses={200: SVG_RESPONSE, **_READ},
 )
 def chart(
     patient_id: PatientPath,
@@ -192,7 +186,7 @@ def chart(
     data = patient_chart(
         session, caller.principal, patient_id, name, procedure=procedure, as_of=as_of, now=now
     )
-    return _svg(data)
+    return svg_response(data)
 
 
 @router.post(
@@ -221,96 +215,3 @@ def generate(
         as_of=body.as_of,
         now=now,
     )
-
-
-@router.get("/dashboard/data", name="dashboard.data", responses=_READ)
-def dashboard_data(
-    caller: CallerDep, session: SessionDep, now: NowDep, as_of: AsOf = None
-) -> dict[str, Any]:
-    """The clinic's figures: funnel, responders and relief by procedure, MME trend, days from
-    referral to procedure."""
-    return dashboard_figures(session, caller.principal, as_of=as_of, now=now).to_json()
-
-
-@router.get("/dashboard/charts/{name}.svg", name="dashboard.chart", responses={200: _SVG, **_READ})
-def dashboard_chart(
-    name: Annotated[str, Path(max_length=40, description=", ".join(DASHBOARD_CHARTS))],
-    caller: CallerDep,
-    session: SessionDep,
-    now: NowDep,
-    as_of: AsOf = None,
-) -> Response:
-    """One clinic dashboard chart as SVG."""
-    return _svg(dashboard_chart_bytes(session, caller.principal, name, as_of=as_of, now=now))
-
-
-_STYLE = (
-    "body{font-family:system-ui,sans-serif;margin:1.5rem auto;max-width:62rem;"
-    "color:#1f2933;line-height:1.5}h1{font-size:1.5rem}table{border-collapse:collapse}"
-    "td,th{border:1px solid #cbd2d9;padding:.25rem .5rem;text-align:left}"
-    "img{max-width:100%;height:auto;display:block;margin:1rem 0}"
-)
-_PAGE_CSP = (
-    "default-src 'none'; img-src 'self'; frame-ancestors 'none'; style-src 'sha256-"
-    + base64.b64encode(hashlib.sha256(_STYLE.encode()).digest()).decode()
-    + "'"
-)
-_ALT = {
-    "responders": "Responders by procedure",
-    "relief": "Median duration of relief by procedure",
-    "mme": "Mean opioid dose (MME/day) across the clinic by month",
-    "funnel": "Pathway funnel from referral to follow-up",
-    "time-to-procedure": "Days from referral to procedure",
-}
-
-
-@router.get(
-    "/dashboard",
-    name="dashboard.page",
-    response_class=HTMLResponse,
-    responses={200: {"content": {"text/html": {}}}, **_READ},
-)
-def dashboard_page(
-    caller: CallerDep, session: SessionDep, now: NowDep, as_of: AsOf = None
-) -> HTMLResponse:
-    """The clinic dashboard as a page: the figures as tables, the charts as images."""
-    dash = dashboard_figures(
-        session, caller.principal, operation="dashboard.page", as_of=as_of, now=now
-    ).to_json()
-    esc = html.escape
-    suffix = f"?as_of={as_of.isoformat()}" if as_of else ""
-    funnel = "".join(
-        f"<tr><td>{esc(s['label'])}</td><td>{s['episodes']}</td></tr>" for s in dash["funnel"]
-    )
-    rows = []
-    for proc, fig in dash["by_procedure"].items():
-        rates = [
-            "no data" if v["rate_percent"] is None else f"{v['rate_percent']}% of {v['known']}"
-            for k, v in fig.items()
-            if k.startswith("responder")
-        ]
-        median = fig["relief_weeks"]["median"]
-        rows.append(
-            f"<tr><td>{esc(proc)}</td><td>{fig['episodes']}</td>"
-            + "".join(f"<td>{esc(r)}</td>" for r in rates)
-            + f"<td>{'no data' if median is None else median}</td></tr>"
-        )
-    charts = "".join(
-        f'<img src="/dashboard/charts/{n}.svg{esc(suffix)}" alt="{esc(_ALT[n])}">'
-        for n in DASHBOARD_CHARTS
-    )
-    days = dash["days_referral_to_procedure"]
-    body = (
-        f"<!doctype html><html lang='en'><head><meta charset='utf-8'>"
-        f"<meta name='viewport' content='width=device-width,initial-scale=1'>"
-        f"<title>Clinic dashboard · painpath</title><style>{_STYLE}</style></head><body>"
-        f"<h1>Clinic dashboard</h1><p>{dash['episodes']} episodes. Median days from referral "
-        f"to procedure: {days['median'] if days['median'] is not None else 'no data'} "
-        f"({days['episodes']} procedures).</p>"
-        f"<h2>Pathway</h2><table><tr><th>Stage</th><th>Episodes</th></tr>{funnel}</table>"
-        f"<h2>By procedure</h2><table><tr><th>Procedure</th><th>Episodes</th>"
-        + "".join(f"<th>≥{r.value:g}% better</th>" for r in load_outcomes().responders)
-        + "<th>Median weeks of relief</th></tr>"
-        + f"{''.join(rows)}</table><h2>Charts</h2>{charts}</body></html>"
-    )
-    return HTMLResponse(body, headers={"content-security-policy": _PAGE_CSP})

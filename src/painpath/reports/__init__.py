@@ -18,9 +18,6 @@ from painpath.reports._dashboard import (
     clinic_dashboard,
     dashboard_chart,
     dashboard_from_counts,
-    outcome_summary,
-    summary_from_json,
-    summary_json,
 )
 from painpath.reports._diary import (
     BlockResponse,
@@ -37,16 +34,16 @@ from painpath.reports._documents import (
     procedure_note_pdf,
     render_document,
 )
-from painpath.reports._export import measures_csv, measures_fhir, measures_parquet
+from painpath.reports._export import measure_rows, measures_csv, measures_fhir, measures_parquet
 from painpath.reports._generator import generated_clinic
 from painpath.reports._measures import (
     EpisodeOutcomes,
     Score,
     WindowMeasure,
     episode_outcomes,
-    measure_rows,
 )
 from painpath.reports._patient_charts import diary_chart, trajectory_svg
+from painpath.reports._summary import outcome_summary, summary_from_json, summary_json
 
 __all__ = [
     "DASHBOARD_CHARTS",

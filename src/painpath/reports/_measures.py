@@ -23,7 +23,7 @@ from painpath.errors import InputError
 from painpath.knowledge import Knowledge, OutcomesFile
 from painpath.reports._diary import relief_percent
 
-__all__ = ["EpisodeOutcomes", "Score", "WindowMeasure", "episode_outcomes", "measure_rows"]
+__all__ = ["EpisodeOutcomes", "Score", "WindowMeasure", "episode_outcomes"]
 
 _LOINC = "http://loinc.org"
 
@@ -375,81 +375,3 @@ def _complications(
 ) -> tuple[str, ...]:
     found = _linked(record, proc, outcomes.codes.complication)
     return tuple(f"Observation/{o.id}" for o in found if o.value)
-
-
-_COLUMNS = (
-    "patient_id",
-    "index_procedure",
-    "procedure",
-    "index_day",
-    "window",
-    "target_day",
-    "status",
-    "nrs_baseline",
-    "nrs",
-    "nrs_day",
-    "nrs_change",
-    "nrs_improvement_percent",
-    "peg_baseline",
-    "peg",
-    "peg_change",
-    "function_baseline",
-    "function",
-    "function_change",
-    "mme_baseline",
-    "mme",
-    "mme_change",
-    "relief_weeks",
-    "relief_censored",
-    "repeat_procedures",
-    "complications",
-)
-
-
-def measure_rows(
-    items: Iterable[dict[str, Any]], outcomes: OutcomesFile
-) -> tuple[list[str], list[list[Any]]]:
-    """One row per episode and window from `EpisodeOutcomes.to_json()` documents (stored
-    reports read the same); missing stays empty, never filled. The responder columns come
-    from outcomes.yaml."""
-    responder_ids = [r.id for r in outcomes.responders]
-    columns = [*_COLUMNS, *responder_ids]
-    rows: list[list[Any]] = []
-
-    def value(score: dict[str, Any] | None) -> Any:
-        return None if score is None else score["value"]
-
-    for ep in items:
-        base = ep["baseline"]
-        for w in ep["windows"]:
-            rows.append(
-                [
-                    ep["patient_id"],
-                    ep["index_procedure"],
-                    ep["procedure"],
-                    ep["index_day"],
-                    w["window"],
-                    w["target_day"],
-                    w["status"],
-                    value(base["nrs"]),
-                    value(w["nrs"]),
-                    None if w["nrs"] is None else w["nrs"]["day"],
-                    w["nrs_change"],
-                    w["nrs_improvement_percent"],
-                    value(base["peg"]),
-                    value(w["peg"]),
-                    w["peg_change"],
-                    value(base["function"]),
-                    value(w["function"]),
-                    w["function_change"],
-                    base["mme_per_day"],
-                    w["mme_per_day"],
-                    w["mme_change"],
-                    ep["relief_weeks"],
-                    ep["relief_censored"],
-                    ep["repeat_procedures"],
-                    len(ep["complications"]),
-                    *[w["responders"].get(r) for r in responder_ids],
-                ]
-            )
-    return columns, rows
