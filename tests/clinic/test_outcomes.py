@@ -64,6 +64,24 @@ def test_csv_and_fhir_exports_report_missing_windows_as_missing(world: World) ->
     assert six[0]["dataAbsentReason"]["coding"][0]["code"] == "unknown"
 
 
+def test_the_fhir_export_carries_generated_documents_as_document_references(
+    world: World,
+) -> None:
+    from painpath.clinic import generate_document
+
+    pid = _patient(world)
+    _compute(world, pid)
+    with world.session() as session:
+        meta = generate_document(
+            session, world.principals["clinician"], pid, kind="care-plan", as_of=AS_OF
+        )
+        fhir, _ = outcome_export(session, world.principals["clinician"], pid, "fhir")
+    refs = [e["resource"] for e in json.loads(fhir)["entry"]]
+    refs = [r for r in refs if r["resourceType"] == "DocumentReference"]
+    assert [r["content"][0]["attachment"]["url"] for r in refs] == [f"/documents/{meta['id']}"]
+    assert refs[0]["content"][0]["attachment"]["contentType"] == "application/pdf"
+
+
 def test_an_unknown_format_is_refused(world: World) -> None:
     pid = _patient(world)
     with world.session() as session, pytest.raises(InputError):

@@ -133,3 +133,26 @@ def test_an_unknown_procedure_or_kind_is_refused_with_where() -> None:
     with pytest.raises(InputError) as caught:
         render_document("letter", record, doc, KB, procedure="scs-implant")
     assert caught.value.where == "kind"
+
+
+def test_the_care_plan_shows_the_pain_trajectory_when_there_are_scores() -> None:
+    from builders import bundle, condition, nrs, procedure
+
+    b = bundle(
+        condition("M54.16", onset="2025-06-01"),
+        procedure("64483", performed="2026-01-05T09:00:00Z"),
+        nrs(8, "2025-12-20T10:00:00Z"),
+        nrs(4, "2026-01-20T10:00:00Z"),
+    )
+    record = read_bundle(b)
+    pdf = care_plan_pdf(record, assess_record(record, KB, AS_OF), KB)
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    assert "Your pain and opioid dose so far" in _text(pdf)
+    assert sum(len(p.images) for p in reader.pages) == 1
+    _screenshot(pdf, "care-plan-trajectory")
+
+
+def test_the_care_plan_has_no_chart_without_scores() -> None:
+    record, doc = _case(VIGNETTES / "warfarin-esi.bundle.json")
+    pdf = care_plan_pdf(record, doc, KB)
+    assert "Your pain and opioid dose so far" not in _text(pdf)

@@ -7,9 +7,11 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
+from painpath.clinic._documents import document_json
 from painpath.clinic._fhirstore import load_bundle
+from painpath.clinic._generated import document_reference
 from painpath.clinic._guard import guarded
 from painpath.clinic._principal import Principal, utcnow
 from painpath.errors import InputError, NotFound
@@ -23,7 +25,7 @@ from painpath.reports import (
     outcome_summary,
     summary_json,
 )
-from painpath.store import Episode, OutcomeReport
+from painpath.store import Document, Episode, OutcomeReport
 
 __all__ = ["EXPORT_FORMATS", "compute_outcomes", "latest_outcomes", "outcome_export"]
 
@@ -131,10 +133,22 @@ def latest_outcomes(
     return items
 
 
+def _document_references(session: Session, patient_id: str) -> list[dict[str, Any]]:
+    """The patient's documents (generated or uploaded) as FHIR DocumentReferences."""
+    rows = session.execute(
+        select(Document, func.length(Document.content))
+        .options(defer(Document.content))
+        .where(Document.patient_id == patient_id)
+        .order_by(Document.id)
+    ).all()
+    return [document_reference(document_json(row, int(size or 0))) for row, size in rows]
+
+
 def outcome_export(
     session: Session, principal: Principal, patient_id: str, fmt: str
 ) -> tuple[bytes, str]:
-    """The latest reports in one format: (bytes, media type)."""
+    """The latest reports in one format: (bytes, media type). The FHIR Bundle also carries the
+    patient's documents as DocumentReferences (their bytes stay behind `GET /documents/{id}`)."""
     if fmt not in EXPORT_FORMATS:
         raise InputError(f"unknown format {fmt!r}", "format", ", ".join(EXPORT_FORMATS))
     items = latest_outcomes(session, principal, patient_id)
@@ -148,6 +162,7 @@ def outcome_export(
     if fmt == "fhir":
         system = load_knowledge().instruments.painpath_system
         entries = [{"resource": o} for item in items for o in measures_fhir(item, system)]
+        entries += [{"resource": r} for r in _document_references(session, patient_id)]
         doc: Any = {"resourceType": "Bundle", "type": "collection", "entry": entries}
     else:
         doc = items

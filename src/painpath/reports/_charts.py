@@ -104,7 +104,7 @@ def trajectory_chart(
                 xs, ys, where="post", color=_INK, linestyle="--", linewidth=1.2, label="MME/day"
             )
         right.set_ylabel("Opioid dose, MME/day")
-        right.set_ylim(bottom=0)
+        right.set_ylim(0, max([10.0, *(v * 1.15 for _, v in mme)]))
         for day, label in procedures:
             x = float(mdates.date2num(day))  # type: ignore[no-untyped-call]
             ax.axvline(x, color=_SOFT, linestyle=":", linewidth=1.2)

@@ -85,6 +85,18 @@ def _hold_lines(option: dict[str, Any], planned: date | None) -> list[str]:
     return lines
 
 
+def _trajectory(page: Page, record: PatientRecord, kb: Knowledge, as_of: date) -> None:
+    """The pain and opioid chart, when the record has at least two pain scores."""
+    from painpath.reports._measures import _series
+    from painpath.reports._patient_charts import trajectory_svg
+
+    outcomes = load_outcomes()
+    if len(_series(record, kb, outcomes)["nrs"]) < 2:
+        return
+    page.heading("Your pain and opioid dose so far")
+    page.image(trajectory_svg(record, kb, outcomes, as_of, fmt="png"), 170)
+
+
 def care_plan_pdf(
     record: PatientRecord,
     assessment: dict[str, Any],
@@ -105,6 +117,7 @@ def care_plan_pdf(
         )
     page.heading("What comes next")
     page.bullets(list(assessment.get("next_steps") or ["Talk with your care team about the plan."]))
+    _trajectory(page, record, kb, date.fromisoformat(assessment["as_of"]))
     if option is None:
         page.para("No procedure is planned now. Keep up the care you and your team agreed on.")
         return page.bytes()

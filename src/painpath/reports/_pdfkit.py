@@ -55,14 +55,14 @@ class Page:
 
     def para(self, text: str, *, bold: bool = False, size: float = 10.5) -> None:
         self.pdf.set_font("DejaVu", "B" if bold else "", size)
-        self.pdf.multi_cell(0, 5.2, text, new_x="LMARGIN", new_y="NEXT")
+        self.pdf.multi_cell(0, 5.2, text, align="L", new_x="LMARGIN", new_y="NEXT")
         self.pdf.ln(0.8)
 
     def bullets(self, items: list[str]) -> None:
         self.pdf.set_font("DejaVu", "", 10.5)
         for item in items:
             self.pdf.set_x(self.pdf.l_margin + 2)
-            self.pdf.multi_cell(0, 5.2, f"•  {item}", new_x="LMARGIN", new_y="NEXT")
+            self.pdf.multi_cell(0, 5.2, f"•  {item}", align="L", new_x="LMARGIN", new_y="NEXT")
         self.pdf.ln(0.8)
 
     def fields(self, rows: list[tuple[str, str]]) -> None:
@@ -87,11 +87,12 @@ class Page:
                     row.cell(cell)
         self.pdf.ln(1)
 
-    def image_svg(self, svg: bytes, width: float) -> None:
-        """Embed an SVG chart (fpdf2 draws SVG as vectors)."""
+    def image(self, png: bytes, width: float) -> None:
+        """Embed a chart rendered as PNG, `width` mm wide."""
         import io
 
-        self.pdf.image(io.BytesIO(svg), w=width)
+        self.pdf.image(io.BytesIO(png), w=width)
+        self.pdf.ln(1)
 
     def bytes(self) -> bytes:
         return bytes(self.pdf.output())
