@@ -77,11 +77,11 @@ def _hold_lines(option: dict[str, Any], planned: date | None) -> list[str]:
         else:
             stop = f"stop {whole} days before the procedure"
         restart = (
-            f"; restart no sooner than {float(hours):g} hours after, when your clinician agrees"
+            f"; restart no sooner than {float(hours):g} hours after the procedure"
             if hours is not None
             else f"; when to restart — {_CONFIRM}"
         )
-        lines.append(f"{drug}: {stop}{restart}. Only with the prescriber's agreement.")
+        lines.append(f"{drug}: {stop}{restart}. Pause and restart only as your prescriber agrees.")
     return lines
 
 
