@@ -177,6 +177,11 @@ REQUESTS: dict[str, Callable[[Ctx], Request]] = {
         f"/patients/{c.patient}/procedures/{c.procedure('64483')}/relief-duration",
         {"json": {"weeks": 6}},
     ),
+    "complication.record": lambda c: (
+        "POST",
+        f"/patients/{c.patient}/procedures/{c.procedure('64483')}/complication",
+        {"json": {"complication": False}},
+    ),
     "outcome.compute": lambda c: (
         "POST",
         f"/patients/{c.patient}/outcomes",

@@ -77,6 +77,28 @@ def test_outcomes_are_computed_and_exported_as_csv_and_parquet(
     assert table.column("status").to_pylist() == ["not-due"] * 5
 
 
+def test_a_complication_recorded_on_the_day_is_counted_in_the_outcomes(
+    client: ApiClient, world: World
+) -> None:
+    proc = _block(client, world, "64483")
+    headers = world.headers("clinician")
+    made = client.post(
+        f"/patients/pt-own/procedures/{proc}/complication",
+        json={"complication": True},
+        headers=headers,
+    )
+    assert made.status_code == 201, made.text
+    assert made.json()["valueBoolean"] is True
+    again = client.post(
+        f"/patients/pt-own/procedures/{proc}/complication",
+        json={"complication": True},
+        headers=headers,
+    )
+    assert again.status_code == 201
+    outcomes = client.post("/patients/pt-own/outcomes", json={"index": proc}, headers=headers)
+    assert outcomes.json()["complications"] == [f"Observation/{again.json()['id']}"]
+
+
 def test_a_generated_document_is_listed_with_the_patients_documents(
     client: ApiClient, world: World
 ) -> None:

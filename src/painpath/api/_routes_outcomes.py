@@ -20,6 +20,7 @@ from painpath.clinic import (
     outcome_export,
     patient_chart,
     record_block_diary,
+    record_complication,
     record_relief_duration,
 )
 from painpath.reports import DiaryEntry
@@ -57,6 +58,12 @@ class ReliefIn(_In):
     """Weeks the relief stayed at or above the outcomes level (50%)."""
 
     weeks: float = Field(ge=0, le=520, allow_inf_nan=False)
+
+
+class ComplicationIn(_In):
+    """Whether the procedure had a complication on the day (details go in the note)."""
+
+    complication: bool
 
 
 class OutcomesIn(_In):
@@ -127,6 +134,32 @@ def relief_duration(
     """Record how many weeks the procedure's relief lasted; returns the FHIR Observation."""
     resource = record_relief_duration(
         session, caller.principal, patient_id, procedure_id, weeks=body.weeks, now=now
+    )
+    return JSONResponse(resource, status_code=201, media_type="application/fhir+json")
+
+
+@router.post(
+    "/patients/{patient_id}/procedures/{procedure_id}/complication",
+    name="complication.record",
+    status_code=201,
+    responses=_WRITE,
+)
+def complication(
+    patient_id: PatientPath,
+    procedure_id: ProcedurePath,
+    body: ComplicationIn,
+    caller: CallerDep,
+    session: SessionDep,
+    now: NowDep,
+) -> JSONResponse:
+    """Record whether the procedure had a complication on the day; returns the Observation."""
+    resource = record_complication(
+        session,
+        caller.principal,
+        patient_id,
+        procedure_id,
+        complication=body.complication,
+        now=now,
     )
     return JSONResponse(resource, status_code=201, media_type="application/fhir+json")
 

@@ -28,7 +28,7 @@ from painpath.clinic._audit import audit_event, audit_json, fhir_audit_event, re
 from painpath.clinic._auditlog import audit_rows, list_audit
 from painpath.clinic._charts import PATIENT_CHARTS, patient_chart
 from painpath.clinic._dashboard import dashboard_chart_bytes, dashboard_figures, load_dashboard
-from painpath.clinic._diary import record_block_diary, record_relief_duration
+from painpath.clinic._diary import record_block_diary
 from painpath.clinic._documents import (
     CONTENT_TYPES,
     MAX_DOCUMENT_BYTES,
@@ -49,6 +49,7 @@ from painpath.clinic._episodes import (
     open_episode,
     transition_episode,
 )
+from painpath.clinic._followup import record_complication, record_relief_duration
 from painpath.clinic._generated import document_reference, generate_document
 from painpath.clinic._lists import MAX_LIMIT, Page
 from painpath.clinic._login import EMAIL_LIMIT, IP_LIMIT, WINDOW, LoginResult, login, logout
@@ -146,6 +147,7 @@ __all__ = [
     "patient_chart",
     "record_alone",
     "record_block_diary",
+    "record_complication",
     "record_relief_duration",
     "role_allowed",
     "session_user",

@@ -76,6 +76,7 @@ ACCESS: Mapping[str, Rule] = {
     # outcomes: the block diary, relief duration, outcome measures, generated documents
     "diary.record": Rule("create", _PATIENT_CLINICIAN, "patient"),
     "relief.record": Rule("create", _PATIENT_CLINICIAN, "patient"),
+    "complication.record": Rule("create", _CLINICIAN, "patient"),
     "outcome.compute": Rule("create", _CLINICIAN, "patient"),
     "outcome.read": Rule("read", _CARE, "patient"),
     "chart.patient": Rule("read", _CARE, "patient"),

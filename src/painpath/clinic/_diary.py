@@ -5,7 +5,7 @@ The diary becomes ONE Observation of percent relief (the code the engine already
 the interpretation POS/NEG and the diary scores as NRS components (minutes in an extension).
 The engine's next assessment reads it like any recorded relief: two positive medial branch
 blocks make ablation eligible with no one re-typing anything. A new diary for the same
-procedure replaces the old one. Relief duration (weeks at >= 50%) is its own Observation.
+procedure replaces the old one. (Relief duration and complications: `_followup.py`.)
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from painpath.knowledge import load_knowledge, load_outcomes
 from painpath.reports import DiaryEntry, block_response, session_family_of
 from painpath.store import FhirResource
 
-__all__ = ["DIARY_SOURCE", "MINUTES_URL", "record_block_diary", "record_relief_duration"]
+__all__ = ["DIARY_SOURCE", "MINUTES_URL", "record_block_diary"]
 
 DIARY_SOURCE = "diary"
 """`fhir_resource.source` of what this module writes (replaced when recorded again)."""
@@ -198,53 +198,3 @@ def record_block_diary(
         validate_stored(session, patient_id)
         guard.detail = response.result
     return {"response": response.to_json(), "observation": resource}
-
-
-def record_relief_duration(
-    session: Session,
-    principal: Principal,
-    patient_id: str,
-    procedure_id: str,
-    *,
-    weeks: float,
-    now: datetime | None = None,
-) -> dict[str, Any]:
-    """Record how many weeks a procedure's relief stayed at or above the outcomes level
-    (`relief_duration_percent`, 50%); replaces an earlier record for the same procedure."""
-    clock = now or utcnow()
-    kb = load_knowledge()
-    outcomes = load_outcomes()
-    with guarded(session, principal, "relief.record", patient_id=patient_id, now=clock) as guard:
-        guard.patient(patient_id)
-        proc = _procedure(session, patient_id, procedure_id)
-        ref = f"Procedure/{proc['id']}"
-        guard.target = ref
-        if not 0 <= weeks <= 520 or weeks != weeks:
-            raise InputError(f"{weeks} weeks is out of range", "weeks", "0 to 520")
-        code = outcomes.codes.relief_duration
-        level = outcomes.relief_duration_percent.value
-        rid = str(uuid.uuid4())
-        resource: dict[str, Any] = {
-            "resourceType": "Observation",
-            "id": rid,
-            "status": "final",
-            "code": {
-                "coding": [
-                    {
-                        "system": kb.instruments.painpath_system,
-                        "code": code,
-                        "display": f"Weeks of relief at or above {level:g}%",
-                    }
-                ]
-            },
-            "subject": {"reference": f"Patient/{patient_id}"},
-            "partOf": [{"reference": ref}],
-            "effectiveDateTime": clock.isoformat(),
-            "valueQuantity": {"value": weeks, "unit": "wk", "system": _UCUM, "code": "wk"},
-        }
-        stale = _linked_rows(session, patient_id, ref, code)
-        if stale:
-            session.execute(delete(FhirResource).where(FhirResource.id.in_(stale)))
-        store_resource(session, patient_id, "Observation", rid, resource, DIARY_SOURCE, clock)
-        validate_stored(session, patient_id)
-    return resource
