@@ -37,6 +37,21 @@ def test_a_peak_of_60_percent_is_negative_and_the_peak_is_the_best_score() -> No
     assert result.peak_minutes == 120
 
 
+def test_a_diary_recorded_as_it_fills_says_negative_so_far_until_complete() -> None:
+    partial = _judge("facet-block", 10, DiaryEntry(30, nrs=5), drug="lidocaine")
+    assert (partial.result, partial.complete) == ("negative", False)
+    assert "negative block so far (1 of 3 diary times)" in partial.message
+    full = _judge(
+        "facet-block",
+        10,
+        DiaryEntry(30, nrs=5),
+        DiaryEntry(60, nrs=4),
+        DiaryEntry(120, nrs=4),
+        drug="lidocaine",
+    )
+    assert full.complete and "so far" not in full.message
+
+
 def test_exactly_the_threshold_is_positive() -> None:
     needed = KB.number("si-block-positive-percent")
     result = _judge("si", None, DiaryEntry(60, relief=needed))

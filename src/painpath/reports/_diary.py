@@ -70,8 +70,14 @@ class BlockResponse:
             "peak_percent": self.peak_percent,
             "peak_minutes": self.peak_minutes,
             "result": self.result,
+            "complete": self.complete,
             "message": self.message,
         }
+
+    @property
+    def complete(self) -> bool:
+        """Whether every protocol time has a score (a diary may be recorded as it fills)."""
+        return {e.minutes for e in self.entries} >= set(self.timepoints)
 
 
 def relief_percent(baseline: float | None, score: float) -> float | None:
@@ -204,10 +210,13 @@ def block_response(
     positive = peak >= threshold_number.value
     hours = best.minutes / 60
     when = f"{best.minutes} minutes" if best.minutes < 60 else f"{hours:g} hours"
+    have = len({e.minutes for e in ordered})
+    so_far = "" if have >= len(points) else f" so far ({have} of {len(points)} diary times)"
     return done(
         peak,
         best.minutes,
         "positive" if positive else "negative",
-        f"Peak relief {peak:.4g}% at {when}: {'positive' if positive else 'negative'} block "
+        f"Peak relief {peak:.4g}% at {when}: {'positive' if positive else 'negative'} block"
+        f"{'' if positive else so_far} "
         f"({'at least' if positive else 'below'} {threshold_number.value:.4g}%).",
     )
