@@ -23,16 +23,14 @@ from painpath.clinic._guard import guarded
 from painpath.clinic._principal import Principal, utcnow
 from painpath.errors import InputError, NotFound
 from painpath.knowledge import load_knowledge, load_outcomes
-from painpath.reports import DiaryEntry, block_response, session_family_of
+from painpath.reports import MINUTES_URL, DiaryEntry, block_response, session_family_of
 from painpath.store import FhirResource
 
-__all__ = ["DIARY_SOURCE", "MINUTES_URL", "record_block_diary"]
+__all__ = ["DIARY_SOURCE", "record_block_diary"]
 
 DIARY_SOURCE = "diary"
 """`fhir_resource.source` of what this module writes (replaced when recorded again)."""
 
-MINUTES_URL = "https://painpath.dev/fhir/StructureDefinition/minutes-after-procedure"
-"""Extension on a diary component: minutes after the block (0: the baseline, just before)."""
 
 _LOINC = "http://loinc.org"
 _UCUM = "http://unitsofmeasure.org"

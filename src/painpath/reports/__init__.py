@@ -20,6 +20,7 @@ from painpath.reports._dashboard import (
     dashboard_from_counts,
 )
 from painpath.reports._diary import (
+    MINUTES_URL,
     BlockResponse,
     DiaryEntry,
     block_response,
@@ -48,6 +49,7 @@ from painpath.reports._summary import outcome_summary, summary_from_json, summar
 __all__ = [
     "DASHBOARD_CHARTS",
     "DOCUMENT_KINDS",
+    "MINUTES_URL",
     "BlockResponse",
     "Dashboard",
     "DiaryEntry",

@@ -16,7 +16,17 @@ from typing import Any
 from painpath.errors import InputError
 from painpath.knowledge import Knowledge, OutcomesFile
 
-__all__ = ["BlockResponse", "DiaryEntry", "block_response", "relief_percent", "session_family_of"]
+__all__ = [
+    "MINUTES_URL",
+    "BlockResponse",
+    "DiaryEntry",
+    "block_response",
+    "relief_percent",
+    "session_family_of",
+]
+
+MINUTES_URL = "https://painpath.dev/fhir/StructureDefinition/minutes-after-procedure"
+"""Extension on a stored diary's component: minutes after the block (0: the baseline)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,12 +10,10 @@ from painpath.engine._context import build_context
 from painpath.engine.mme import compute_mme
 from painpath.knowledge import Knowledge, OutcomesFile
 from painpath.reports._charts import block_response_chart, trajectory_chart
-from painpath.reports._diary import relief_percent
+from painpath.reports._diary import MINUTES_URL, relief_percent
 from painpath.reports._measures import _interventional, _series
 
 __all__ = ["diary_chart", "trajectory_svg"]
-
-MINUTES_URL = "https://painpath.dev/fhir/StructureDefinition/minutes-after-procedure"
 
 
 def trajectory_svg(
