@@ -70,3 +70,20 @@ def test_importing_painpath_and_the_service_leaves_the_chart_and_pdf_libraries_u
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert proc.stdout.strip() == "[]", proc.stderr
+
+
+def test_outcomes_of_a_bundle_as_csv_keep_missing_windows_empty(tmp_path: Path) -> None:
+    import csv
+
+    out = tmp_path / "o.csv"
+    proc = run("outcomes", str(CASE), "--as-of", "2026-06-01", "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    rows = list(csv.DictReader(io.StringIO(out.read_text())))
+    assert rows[0]["index_procedure"] == "Procedure/esi-1"  # the first of the four injections
+    assert {r["status"] for r in rows} <= {"recorded", "missing", "not-due"}
+    assert all(r["nrs"] == "" for r in rows if r["status"] != "recorded")
+
+
+def test_outcomes_with_an_unknown_format_exit_2(tmp_path: Path) -> None:
+    proc = run("outcomes", str(CASE), "--format", "xlsx", "--out", str(tmp_path / "o.x"))
+    assert proc.returncode == 2 and "unknown format 'xlsx'" in proc.stderr

@@ -1,4 +1,5 @@
-"""`painpath document prior-auth|care-plan|procedure-note`: the PDFs for any FHIR Bundle.
+"""`painpath document prior-auth|care-plan|procedure-note|outcomes`: the PDFs, and the outcome
+measures (CSV, Parquet, JSON, FHIR), for any FHIR Bundle.
 
     painpath document prior-auth p.json --procedure facet-rfa-lumbar --as-of 2026-06-01 \
         --out pa.pdf
@@ -70,13 +71,7 @@ def _write(
         _title, pdf = render_document(
             kind, record, assessment, kb, procedure=procedure, planned=when
         )
-        target = out.resolve()
-        if not target.parent.is_dir():
-            raise InputError(f"no directory {target.parent}", "--out", "an existing directory")
-        fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".pdf.tmp")
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(pdf)
-        os.replace(tmp, target)
+        _save(out, pdf)
     except PainpathError as exc:
         _fail(exc)
     typer.echo(f"painpath: wrote {out} ({len(pdf)} bytes)", err=True)
@@ -127,6 +122,61 @@ def procedure_note(
     Example: painpath document procedure-note p.json --procedure facet-mbb-lumbar --out n.pdf
     """
     _write("procedure-note", bundle, out, procedure, as_of, planned)
+
+
+@document_app.command("outcomes")
+def outcomes(
+    bundle: Annotated[Path, typer.Argument(help="A patient's FHIR R4 Bundle (JSON file).")],
+    out: Annotated[Path, typer.Option("--out", help="The file to write.")],
+    fmt: Annotated[str, typer.Option("--format", help="csv, parquet, json or fhir.")] = "csv",
+    index: Annotated[
+        str | None, typer.Option("--index", help="The index Procedure id (default: the first).")
+    ] = None,
+    as_of: Annotated[str | None, _AS_OF] = None,
+) -> None:
+    """Outcome measures of the episode: change from baseline at each follow-up window,
+    responders, relief duration, repeats, complications; missing follow-ups stay missing.
+
+    Example: painpath document outcomes p.json --as-of 2026-06-01 --format csv --out o.csv
+    """
+    import orjson
+
+    from painpath.cli import _read_json
+    from painpath.fhir import read_bundle
+    from painpath.knowledge import load_knowledge, load_outcomes
+    from painpath.reports import episode_outcomes, measures_csv, measures_fhir, measures_parquet
+
+    try:
+        if fmt not in ("csv", "parquet", "json", "fhir"):
+            raise InputError(f"unknown format {fmt!r}", "--format", "csv, parquet, json or fhir")
+        day = _day(as_of, "--as-of") or date.today()
+        kb, table = load_knowledge(), load_outcomes()
+        record = read_bundle(_read_json(bundle))
+        body = episode_outcomes(record, kb, table, day, index=index).to_json()
+        if fmt == "csv":
+            data = measures_csv([body], table)
+        elif fmt == "parquet":
+            data = measures_parquet([body], table)
+        elif fmt == "fhir":
+            entries = [{"resource": o} for o in measures_fhir(body, kb.instruments.painpath_system)]
+            data = orjson.dumps({"resourceType": "Bundle", "type": "collection", "entry": entries})
+        else:
+            data = orjson.dumps(body, option=orjson.OPT_INDENT_2)
+        _save(out, data)
+    except PainpathError as exc:
+        _fail(exc)
+    typer.echo(f"painpath: wrote {out} ({len(data)} bytes)", err=True)
+
+
+def _save(out: Path, data: bytes) -> None:
+    """Write `out` whole or not at all (a temporary file renamed over it)."""
+    target = out.resolve()
+    if not target.parent.is_dir():
+        raise InputError(f"no directory {target.parent}", "--out", "an existing directory")
+    fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+    os.replace(tmp, target)
 
 
 def register_document_commands(app: typer.Typer) -> None:
