@@ -105,6 +105,20 @@ def test_three_months_is_a_partial_response_and_off_opioids() -> None:
     assert w.mme == 0 and w.mme_change == pytest.approx(-60.0)
 
 
+def test_a_score_after_as_of_is_not_used_but_an_earlier_one_in_the_window_is() -> None:
+    # 3 months: target 2026-04-06 +/- 21 days; the 2026-04-05 score is nearer but after as_of
+    b = bundle(
+        condition("M54.16", onset="2025-06-01"),
+        procedure("64483", performed="2026-01-05T09:00:00Z", id="esi-1"),
+        nrs(8, "2025-12-20T10:00:00Z"),
+        nrs(6, "2026-03-20T10:00:00Z", id="early"),
+        nrs(2, "2026-04-05T10:00:00Z", id="late"),
+    )
+    ep = episode_outcomes(read_bundle(b), KB, OUT, date(2026, 4, 1))
+    three = _window(ep, "3m")
+    assert three.nrs is not None and three.nrs.ref == "Observation/early"
+
+
 def test_windows_after_as_of_are_not_due() -> None:
     ep = _episode()
     assert [_window(ep, w).status for w in ("6m", "12m")] == ["not-due", "not-due"]

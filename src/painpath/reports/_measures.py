@@ -256,12 +256,11 @@ def episode_outcomes(
             "cannot be computed."
         )
     windows: list[WindowMeasure] = []
+    after = {k: [s for s in v if day0 < s.day <= as_of] for k, v in series.items()}
     for spec in outcomes.followups:
         target = day0 + timedelta(days=int(spec.day.value))
         tol = int(spec.tolerance_days.value)
-        after = {k: [s for s in v if s.day > day0] for k, v in series.items()}
         got = {k: _nearest(v, target, tol) for k, v in after.items()}
-        got = {k: (v if v is not None and v.day <= as_of else None) for k, v in got.items()}
         mme: float | None = None
         if target <= as_of:
             mme = compute_mme(build_context(record, kb, target)).total
