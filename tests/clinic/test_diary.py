@@ -134,6 +134,13 @@ def test_recording_again_replaces_the_earlier_diary_of_the_procedure(world: Worl
     assert rows[0].resource["valueQuantity"]["value"] == pytest.approx(90.0)
 
 
+def test_the_diary_is_dated_at_its_last_entry_on_the_day_of_the_block(world: World) -> None:
+    pid = _imported(world)
+    obs = _relief_diary(world, pid, "procedure-21", 85)["observation"]  # block at 09:00Z
+    assert obs["effectiveDateTime"] == "2026-04-02T13:00:00+00:00"  # the 240-minute entry
+    assert obs["status"] == "preliminary"  # bupivacaine: 360 and 480 minutes not in yet
+
+
 def test_an_unknown_procedure_is_not_found(world: World) -> None:
     pid = _imported(world)
     with pytest.raises(NotFound):
@@ -155,3 +162,22 @@ def test_relief_duration_is_recorded_on_the_procedure(world: World) -> None:
         )
     assert obs["valueQuantity"]["value"] == 12
     assert obs["partOf"] == [{"reference": "Procedure/procedure-21"}]
+
+
+def test_a_late_block_keeps_its_diary_on_its_own_day_for_the_engine(world: World) -> None:
+    from datetime import UTC, datetime
+
+    from painpath.clinic import add_procedure
+
+    pid = _imported(world)
+    with world.session() as session:
+        proc = add_procedure(
+            session,
+            world.principals["clinician"],
+            pid,
+            cpt="64493",
+            performed=datetime(2026, 5, 31, 22, 0, tzinfo=UTC),
+            now=world.clock(),
+        )
+    obs = _relief_diary(world, pid, proc["id"], 90)["observation"]
+    assert obs["effectiveDateTime"] == "2026-05-31T23:59:00+00:00"

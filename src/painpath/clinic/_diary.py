@@ -1,8 +1,9 @@
 """Recording a block's pain diary and a procedure's duration of relief in the FHIR record.
 
 The diary becomes ONE Observation of percent relief (the code the engine already reads),
-`partOf` the Procedure, effective from the procedure's time to the end of the window, with
-the interpretation POS/NEG and the diary scores as NRS components (minutes in an extension).
+`partOf` the Procedure, effective at its latest entry (kept on the block's day), with the
+interpretation POS/NEG, the diary scores as components (minutes in an extension) and status
+`preliminary` until every diary time has a score.
 The engine's next assessment reads it like any recorded relief: two positive medial branch
 blocks make ablation eligible with no one re-typing anything. A new diary for the same
 procedure replaces the old one. (Relief duration and complications: `_followup.py`.)
@@ -111,6 +112,13 @@ def _component(
     return out
 
 
+def _effective(start: datetime, last: datetime) -> datetime:
+    """When the diary's result stands: its latest entry, kept on the block's calendar day (in
+    the procedure's own offset), since the engine judges a block on the day it was done."""
+    end_of_day = start.replace(hour=23, minute=59, second=0, microsecond=0)
+    return min(last.astimezone(start.tzinfo), end_of_day)
+
+
 def record_block_diary(
     session: Session,
     principal: Principal,
@@ -152,7 +160,7 @@ def record_block_diary(
         resource: dict[str, Any] = {
             "resourceType": "Observation",
             "id": rid,
-            "status": "final",
+            "status": "final" if response.complete else "preliminary",
             "code": {
                 "coding": [
                     {
@@ -164,10 +172,7 @@ def record_block_diary(
             },
             "subject": {"reference": f"Patient/{patient_id}"},
             "partOf": [{"reference": ref}],
-            "effectivePeriod": {
-                "start": start.isoformat(),
-                "end": (start + timedelta(minutes=response.window_minutes)).isoformat(),
-            },
+            "effectiveDateTime": _effective(start, last).isoformat(),
             "valueQuantity": {
                 "value": response.peak_percent,
                 "unit": "%",
