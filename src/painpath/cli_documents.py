@@ -23,7 +23,9 @@ from painpath.errors import InputError, PainpathError
 __all__ = ["document_app", "register_document_commands"]
 
 document_app = typer.Typer(
-    no_args_is_help=True, help="PDF documents: prior-authorization packet, care plan, note."
+    no_args_is_help=True,
+    help="Documents for a FHIR Bundle: prior-authorization packet, care plan, procedure note "
+    "(PDF), and the outcome measures (CSV, Parquet, JSON, FHIR).",
 )
 
 _AS_OF = typer.Option("--as-of", help="Assess as of this date (YYYY-MM-DD); default today.")
