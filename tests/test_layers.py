@@ -27,9 +27,11 @@ ALLOWED = {
         "domain",
         "errors",
         "painpath",
+        "reports",
     },
-    "api": {"api", "clinic", "store", "pathway", "knowledge", "errors", "painpath"},
+    "api": {"api", "clinic", "store", "pathway", "knowledge", "errors", "painpath", "reports"},
     "demo": {"demo", "clinic", "store", "knowledge", "errors"},
+    "reports": {"reports", "engine", "domain", "knowledge", "errors"},
 }
 
 

@@ -18,7 +18,7 @@ from sqlalchemy import create_engine
 
 from clinic._world import PASSWORD, World, patient_bundle
 from painpath.api import create_app
-from painpath.clinic import ACCESS, PUBLIC, add_document, open_episode
+from painpath.clinic import ACCESS, PUBLIC, add_document, add_procedure, open_episode
 
 from ._client import ApiClient
 
@@ -59,6 +59,19 @@ class Ctx:
                 now=self.world.clock(),
             )
         return int(meta["id"])
+
+    def procedure(self, cpt: str) -> str:
+        """A procedure performed five hours ago, stored by a clinician of the patient's clinic."""
+        with self.world.session() as session:
+            res = add_procedure(
+                session,
+                self.world.principals[self.seed()],
+                self.patient,
+                cpt=cpt,
+                performed=self.world.clock() - timedelta(hours=5),
+                now=self.world.clock(),
+            )
+        return str(res["id"])
 
     def credentials(self) -> dict[str, str]:
         return {"username": f"{self.role or 'clinician'}@example.org", "password": PASSWORD}
@@ -154,6 +167,36 @@ REQUESTS: dict[str, Callable[[Ctx], Request]] = {
         {"json": {"active": True}},
     ),
     "audit.list": lambda c: ("GET", "/audit", {}),
+    "diary.record": lambda c: (
+        "POST",
+        f"/patients/{c.patient}/procedures/{c.procedure('64493')}/diary",
+        {"json": {"entries": [{"minutes": 30, "relief": 60}, {"minutes": 60, "relief": 85}]}},
+    ),
+    "relief.record": lambda c: (
+        "POST",
+        f"/patients/{c.patient}/procedures/{c.procedure('64483')}/relief-duration",
+        {"json": {"weeks": 6}},
+    ),
+    "complication.record": lambda c: (
+        "POST",
+        f"/patients/{c.patient}/procedures/{c.procedure('64483')}/complication",
+        {"json": {"complication": False}},
+    ),
+    "outcome.compute": lambda c: (
+        "POST",
+        f"/patients/{c.patient}/outcomes",
+        {"json": {"index": c.procedure("64483"), "as_of": "2026-06-01"}},
+    ),
+    "outcome.read": lambda c: ("GET", f"/patients/{c.patient}/outcomes", {}),
+    "chart.patient": lambda c: ("GET", f"/patients/{c.patient}/charts/trajectory.svg", {}),
+    "document.generate": lambda c: (
+        "POST",
+        f"/patients/{c.patient}/documents/generate",
+        {"json": {"kind": "care-plan", "as_of": "2026-06-01"}},
+    ),
+    "dashboard.page": lambda c: ("GET", "/dashboard", {}),
+    "dashboard.data": lambda c: ("GET", "/dashboard/data", {}),
+    "dashboard.chart": lambda c: ("GET", "/dashboard/charts/funnel.svg", {}),
 }
 """One valid request per operation, for a role and a target patient."""
 

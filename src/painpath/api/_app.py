@@ -24,7 +24,9 @@ import painpath
 from painpath.api import (
     _routes_admin,
     _routes_auth,
+    _routes_dashboard,
     _routes_episodes,
+    _routes_outcomes,
     _routes_patients,
     _routes_records,
 )
@@ -78,7 +80,15 @@ async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
     yield
 
 
-_ROUTERS = (_routes_auth, _routes_patients, _routes_episodes, _routes_records, _routes_admin)
+_ROUTERS = (
+    _routes_auth,
+    _routes_patients,
+    _routes_episodes,
+    _routes_records,
+    _routes_admin,
+    _routes_outcomes,
+    _routes_dashboard,
+)
 
 
 def _operation_id(route: APIRoute) -> str:

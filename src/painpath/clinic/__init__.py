@@ -26,6 +26,9 @@ from painpath.clinic._accounts import (
 from painpath.clinic._assessments import assess_patient, list_assessments
 from painpath.clinic._audit import audit_event, audit_json, fhir_audit_event, record_alone
 from painpath.clinic._auditlog import audit_rows, list_audit
+from painpath.clinic._charts import PATIENT_CHARTS, patient_chart
+from painpath.clinic._dashboard import dashboard_chart_bytes, dashboard_figures, load_dashboard
+from painpath.clinic._diary import record_block_diary
 from painpath.clinic._documents import (
     CONTENT_TYPES,
     MAX_DOCUMENT_BYTES,
@@ -46,8 +49,16 @@ from painpath.clinic._episodes import (
     open_episode,
     transition_episode,
 )
+from painpath.clinic._followup import record_complication, record_relief_duration
+from painpath.clinic._generated import document_reference, generate_document
 from painpath.clinic._lists import MAX_LIMIT, Page
 from painpath.clinic._login import EMAIL_LIMIT, IP_LIMIT, WINDOW, LoginResult, login, logout
+from painpath.clinic._outcomes import (
+    EXPORT_FORMATS,
+    compute_outcomes,
+    latest_outcomes,
+    outcome_export,
+)
 from painpath.clinic._patients import (
     get_patient,
     get_patient_bundle,
@@ -74,11 +85,13 @@ __all__ = [
     "CONTENT_TYPES",
     "EMAIL_LIMIT",
     "EVENT_ROLES",
+    "EXPORT_FORMATS",
     "HASHER",
     "IP_LIMIT",
     "MAX_DOCUMENT_BYTES",
     "MAX_LIMIT",
     "OBSERVATION_KINDS",
+    "PATIENT_CHARTS",
     "PUBLIC",
     "ROLES",
     "SESSION_TTL",
@@ -97,11 +110,16 @@ __all__ = [
     "audit_rows",
     "check_password",
     "clinic_named",
+    "compute_outcomes",
     "create_session",
     "create_user",
+    "dashboard_chart_bytes",
+    "dashboard_figures",
+    "document_reference",
     "episode_events",
     "event_roles",
     "fhir_audit_event",
+    "generate_document",
     "get_document",
     "get_episode",
     "get_patient",
@@ -109,6 +127,7 @@ __all__ = [
     "hash_password",
     "import_bundle",
     "issue_token",
+    "latest_outcomes",
     "list_assessments",
     "list_audit",
     "list_documents",
@@ -116,14 +135,20 @@ __all__ = [
     "list_observations",
     "list_patients",
     "list_users",
+    "load_dashboard",
     "login",
     "logout",
     "me",
     "new_user",
     "normalise_email",
     "open_episode",
+    "outcome_export",
     "patient_bundle",
+    "patient_chart",
     "record_alone",
+    "record_block_diary",
+    "record_complication",
+    "record_relief_duration",
     "role_allowed",
     "session_user",
     "token_user",

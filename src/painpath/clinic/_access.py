@@ -27,6 +27,7 @@ _CARE = frozenset({"patient", "clinician", "coordinator"})
 _PATIENT_CLINICIAN = frozenset({"patient", "clinician"})
 _CLINICIAN = frozenset({"clinician"})
 _ADMIN = frozenset({"admin"})
+_CLINIC_LEADS = frozenset({"clinician", "admin"})  # clinic-wide aggregates, no record
 _EVERYONE = frozenset({"patient", "clinician", "coordinator", "admin"})
 
 
@@ -72,6 +73,17 @@ ACCESS: Mapping[str, Rule] = {
     "document.create": Rule("create", _CARE, "patient"),
     "document.list": Rule("read", _CARE, "patient"),
     "document.read": Rule("read", _CARE, "patient"),
+    # outcomes: the block diary, relief duration, outcome measures, generated documents
+    "diary.record": Rule("create", _PATIENT_CLINICIAN, "patient"),
+    "relief.record": Rule("create", _PATIENT_CLINICIAN, "patient"),
+    "complication.record": Rule("create", _CLINICIAN, "patient"),
+    "outcome.compute": Rule("create", _CLINICIAN, "patient"),
+    "outcome.read": Rule("read", _CARE, "patient"),
+    "chart.patient": Rule("read", _CARE, "patient"),
+    "document.generate": Rule("create", _STAFF, "patient"),
+    "dashboard.page": Rule("read", _CLINIC_LEADS, "clinic"),
+    "dashboard.data": Rule("read", _CLINIC_LEADS, "clinic"),
+    "dashboard.chart": Rule("read", _CLINIC_LEADS, "clinic"),
     # administration
     "user.create": Rule("create", _ADMIN, "clinic"),
     "user.list": Rule("read", _ADMIN, "clinic"),

@@ -30,6 +30,7 @@ from painpath.store._models import (
     EpisodeEvent,
     FhirResource,
     LoginAttempt,
+    OutcomeReport,
     Patient,
     User,
 )
@@ -47,6 +48,7 @@ __all__ = [
     "EpisodeEvent",
     "FhirResource",
     "LoginAttempt",
+    "OutcomeReport",
     "Patient",
     "UTCDateTime",
     "User",

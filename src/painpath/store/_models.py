@@ -158,6 +158,10 @@ class EpisodeEvent(Base):
     """One pathway transition, as it happened (who, when, from, to, what was recorded)."""
 
     __tablename__ = "episode_event"
+    __table_args__ = (
+        # The clinic dashboards read (episode, event, when) only (migration 0004_outcomes).
+        Index("ix_episode_event_episode_event_at", "episode_id", "event", "at"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     episode_id: Mapped[int] = mapped_column(ForeignKey("episode.id"), index=True)
@@ -199,6 +203,33 @@ class Document(Base):
     title: Mapped[str] = mapped_column(String(200))
     content_type: Mapped[str] = mapped_column(String(100))
     content: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime]
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), default=None)
+
+
+class OutcomeReport(Base):
+    """One computed version of an episode's outcome measures (migration 0004_outcomes).
+
+    Each computation adds a row with the next `version` for its (patient, index procedure):
+    earlier versions stay, so a report can always be traced to what was known when.
+    """
+
+    __tablename__ = "outcome_report"
+    __table_args__ = (
+        UniqueConstraint("patient_id", "index_procedure", "version"),
+        Index("ix_outcome_report_procedure", "procedure"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[str] = mapped_column(ForeignKey("patient.id"))
+    episode_id: Mapped[int | None] = mapped_column(ForeignKey("episode.id"), default=None)
+    index_procedure: Mapped[str] = mapped_column(String(100))
+    procedure: Mapped[str] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(Integer)
+    as_of: Mapped[date] = mapped_column(Date)
+    knowledge_version: Mapped[str] = mapped_column(String(40))
+    body: Mapped[dict[str, Any]]
+    summary: Mapped[dict[str, Any]]  # the few fields the clinic dashboards read
     created_at: Mapped[datetime]
     created_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), default=None)
 
