@@ -175,7 +175,7 @@ def serve(
     log_config = copy.deepcopy(LOGGING_CONFIG)  # painpath's own lines (ids only) go out too
     log_config["loggers"]["painpath"] = {"handlers": ["default"], "level": "INFO"}
     uvicorn.run(
-        "painpath.api:create_app",
+        "painpath.web:create_app",  # the API and the web pages
         factory=True,
         host=host,
         port=port,

@@ -1,0 +1,7 @@
+"""placeholder"""
+
+from fastapi import APIRouter
+
+__all__ = ["router"]
+
+router = APIRouter(include_in_schema=False)
