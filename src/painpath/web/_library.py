@@ -21,10 +21,14 @@ def expect_steps(text: str) -> list[tuple[str, str]]:
     parts = _STEP.split(text.strip())
     if len(parts) < 3:
         return [("What to expect", text.strip())]
-    steps = [(parts[i], parts[i + 1].strip()) for i in range(1, len(parts) - 1, 2)]
+    steps = [(parts[i], _capital(parts[i + 1].strip())) for i in range(1, len(parts) - 1, 2)]
     if parts[0].strip():
         steps.insert(0, ("What to expect", parts[0].strip()))
     return steps
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 @dataclass(frozen=True)
