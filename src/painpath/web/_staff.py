@@ -335,6 +335,12 @@ def episode_page(
     )
 
 
+@router.get("/clinic/episodes/{episode_id}/events/{event}", name="web.episode_event_page")
+def episode_event_page(episode_id: int, event: str) -> Response:
+    """A form's address opened directly (a bookmark, a reload): the workspace."""
+    return RedirectResponse(f"/clinic/episodes/{episode_id}#event-{event}", status_code=303)
+
+
 @router.post("/clinic/episodes/{episode_id}/events/{event}", name="web.episode_event")
 async def episode_event(
     request: Request,
