@@ -220,7 +220,7 @@ async def start_episode(
 
 def _placed(exc: PainpathError) -> dict[str, str]:
     """A service's refusal as a message next to its field (or `_form` for the whole form)."""
-    field = getattr(exc, "field", None) or "_form"
+    field = "version" if isinstance(exc, ConflictError) else getattr(exc, "field", None) or "_form"
     if field == "_form" and exc.where and "field '" in exc.where:
         field = exc.where.split("field '", 1)[1].split("'", 1)[0]
     expected = f" Expected: {exc.expected}." if exc.expected else ""
