@@ -57,6 +57,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_read.py
 	$(BIN)/python bench/bench_assess.py
 	$(BIN)/python bench/bench_api.py
+	$(BIN)/python bench/bench_web.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

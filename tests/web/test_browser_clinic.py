@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from playwright.sync_api import Locator, Page, expect
 
-from ._browser import CLINICIAN, check_a11y, shot, sign_in
+from ._browser import CLINICIAN, COORDINATOR, check_a11y, shot, sign_in
 from ._server import LiveServer
 
 PATIENT = "Grace Okafor"  # demo-onset-3-months: referred, lumbar radicular pain
@@ -161,3 +161,25 @@ def test_clinician_takes_a_patient_from_consultation_to_follow_up(
     expect(page.locator("section", has=visits)).to_contain_text("60%")
     check_a11y(page)
     shot(page, "follow-up")
+
+
+def test_coordinator_opens_an_episode_from_the_chart(page: Page) -> None:
+    sign_in(page, COORDINATOR)
+    page.get_by_role("navigation", name="Pathway stages").get_by_role(
+        "link", name="cancelled"
+    ).click()
+    page.locator("table tbody th a").first.click()
+    page.get_by_text("Open an episode (record the referral)").click()
+    form = page.locator("form[action$='/episodes']")
+    form.get_by_role("button", name="Open the episode").click()  # nothing filled in
+    expect(page.locator("#open-reason-error")).to_contain_text("required")
+    check_a11y(page)
+    form = page.locator("form[action$='/episodes']")
+    form.get_by_label("Referred by a clinician, or self-referred").select_option("self-referral")
+    form.get_by_label("Reason for referral").fill("Back pain is back.")
+    form.get_by_role("button", name="Open the episode").click()
+    _state(page, "referred")
+    # the front desk may cancel or book, never record clinical steps
+    expect(page.get_by_text("Record the consultation")).to_have_count(0)
+    expect(page.get_by_role("button", name="Cancel the episode")).to_be_visible()
+    check_a11y(page)

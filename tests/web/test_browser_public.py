@@ -49,6 +49,17 @@ def test_home_and_procedure_library_are_accessible(page: Page) -> None:
     check_a11y(page)
 
 
+def test_sign_in_page_is_accessible_and_a_wrong_password_is_explained(page: Page) -> None:
+    page.goto("/signin")
+    check_a11y(page)
+    page.get_by_label("Email").fill("nobody@demo.example")
+    page.get_by_label("Password").fill("wrong")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("alert")).to_contain_text("not right")
+    expect(page.get_by_label("Email")).to_have_value("nobody@demo.example")
+    check_a11y(page)
+
+
 def test_red_flag_answer_opens_with_seek_care_now(phone: Page) -> None:
     phone.goto("/self-assessment")
     check_a11y(phone)

@@ -120,6 +120,15 @@ def test_sign_in_never_redirects_off_site(client: ApiClient, target: str) -> Non
     assert r.status_code == 303 and r.headers["location"] == "/clinic"
 
 
+def test_sign_out_needs_the_token_and_ends_the_session(client: ApiClient) -> None:
+    sign_in(client, "patient")
+    page = client.get("/portal/pt-own")
+    assert client.post("/signout", data={}).status_code == 403
+    r = client.post("/signout", data={"csrf_token": csrf(page)})
+    assert r.status_code == 303 and r.headers["location"] == "/"
+    assert client.get("/portal/pt-own").status_code == 303  # asked to sign in again
+
+
 def test_signed_out_staff_pages_ask_to_sign_in(client: ApiClient) -> None:
     r = client.get("/clinic")
     assert r.status_code == 303 and r.headers["location"] == "/signin?next=/clinic"
@@ -201,12 +210,18 @@ def test_a_stale_version_is_a_conflict_with_nothing_saved(client: ApiClient, wor
 def test_forms_without_the_csrf_token_are_refused(client: ApiClient, world: World) -> None:
     episode = _episode(world, imported=False)
     sign_in(client, "clinician")
-    before = counts(world)
+    before, last = counts(world), world.last_audit_id()
     r = client.post(
         f"/clinic/episodes/{episode}/events/cancel", data={"version": "1", "reason": "x"}
     )
     assert r.status_code == 403 and "CSRF" in r.text
     assert counts(world) == before
+    (event,) = world.audit_after(last)
+    assert (event.outcome, event.resource, event.detail) == (
+        "denied",
+        "episode.transition",
+        "missing or wrong CSRF token",
+    )
 
 
 def test_pain_diary_entry_and_its_errors(client: ApiClient, world: World) -> None:

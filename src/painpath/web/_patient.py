@@ -183,7 +183,7 @@ async def my_diary_add(
     raw_when = sent.get("when", "").strip()
 
     def work() -> Response:
-        principal = check_csrf(viewer, sent)
+        principal = check_csrf(viewer, sent, session, "observation.create", patient_id=patient_id)
         error_field, message = "", ""
         value: int | None = None
         effective: datetime | None = None

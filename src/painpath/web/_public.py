@@ -175,7 +175,9 @@ async def signout(request: Request, viewer: ViewerDep, session: SessionDep) -> R
     """End the session (CSRF-checked) and clear the cookie."""
     form = await request.form()
     try:
-        principal = check_csrf(viewer, form)
+        principal = await anyio.to_thread.run_sync(
+            partial(check_csrf, viewer, form, session, "auth.logout")
+        )
     except PainpathError as exc:
         return error_page(request, viewer, exc)
     assert viewer.token is not None

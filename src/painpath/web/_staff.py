@@ -36,7 +36,7 @@ from painpath.web._events import FormField, event_fields, read_event_form
 from painpath.web._holds import holds_for, option_for
 from painpath.web._procday import checklist_view
 from painpath.web._render import page
-from painpath.web._timeline import anchor, timeline
+from painpath.web._timeline import anchor, code_names, timeline
 from painpath.web._viewer import ViewerDep, check_csrf
 
 __all__ = ["router"]
@@ -129,7 +129,7 @@ def _chart_context(
         "patient": patient,
         "assessment": latest,
         "document": document,
-        "entries": timeline(bundle, document),
+        "entries": timeline(bundle, document, code_names(load_knowledge())),
         "episodes": episodes,
         "opening": [
             {
@@ -196,7 +196,7 @@ async def start_episode(
 
     def work() -> Response:
         nonlocal errors
-        principal = check_csrf(viewer, sent_one)
+        principal = check_csrf(viewer, sent_one, session, "episode.open", patient_id=patient_id)
         if not errors:
             try:
                 episode = open_episode(session, principal, patient_id, payload, now=now)
@@ -355,7 +355,7 @@ async def episode_event(
     sent_one = {k: v[0] for k, v in sent.items() if v}
 
     def work() -> Response:
-        principal = check_csrf(viewer, sent_one)
+        principal = check_csrf(viewer, sent_one, session, "episode.transition")
         current = get_episode(session, principal, episode_id)
         spec = next((e for e in current["next_events"] if e["name"] == event), None)
         if spec is None:

@@ -11,7 +11,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Entry", "anchor", "timeline"]
+from painpath.knowledge import Knowledge
+
+__all__ = ["Entry", "anchor", "code_names", "timeline"]
 
 _KINDS = {
     "Condition": "Condition",
@@ -47,7 +49,24 @@ def anchor(ref: str) -> str:
     return "r-" + ref.replace("/", "-")
 
 
-def _concept(value: object) -> str:
+def code_names(kb: Knowledge) -> dict[str, str]:
+    """Names for codes a record often carries without a display: procedure CPT codes,
+    physical therapy codes and scored instruments (memoized per knowledge base)."""
+    memo = kb.cache("web.code_names")
+    if "names" not in memo:
+        names: dict[str, str] = {}
+        for code_set in kb.procedures_file.physical_therapy:
+            names.update(dict.fromkeys(code_set.codes, "Physical therapy"))
+        for proc in kb.procedures.values():
+            names.update(dict.fromkeys(proc.cpt.codes, proc.name))
+        for (_, code), instrument in kb.instrument_by_code.items():
+            names[code] = f"Score: {instrument.id}"
+        memo["names"] = names
+    result: dict[str, str] = memo["names"]
+    return result
+
+
+def _concept(value: object, names: Mapping[str, str] | None = None) -> str:
     if not isinstance(value, Mapping):
         return ""
     for coding in value.get("coding") or []:
@@ -57,7 +76,8 @@ def _concept(value: object) -> str:
         return str(value["text"])
     for coding in value.get("coding") or []:
         if isinstance(coding, Mapping) and coding.get("code"):
-            return f"code {coding['code']}"
+            code = str(coding["code"])
+            return (names or {}).get(code) or f"code {code}"
     return ""
 
 
@@ -130,8 +150,13 @@ def _linked(resources: list[Mapping[str, Any]]) -> dict[str, list[str]]:
     return found
 
 
-def timeline(bundle: Mapping[str, Any], document: Mapping[str, Any] | None) -> list[Entry]:
-    """The record's entries, newest first (entries without a date last)."""
+def timeline(
+    bundle: Mapping[str, Any],
+    document: Mapping[str, Any] | None,
+    names: Mapping[str, str] | None = None,
+) -> list[Entry]:
+    """The record's entries, newest first (entries without a date last); `names` names codes
+    that carry no display (`code_names`)."""
     resources = [
         e["resource"]
         for e in bundle.get("entry") or []
@@ -151,7 +176,7 @@ def timeline(bundle: Mapping[str, Any], document: Mapping[str, Any] | None) -> l
         entry = Entry(ref, _KINDS[rtype], "", "")
         if rtype == "Condition":
             entry.date = _start(r, "onsetDateTime", "onsetPeriod", "recordedDate")
-            entry.title = _concept(r.get("code"))
+            entry.title = _concept(r.get("code"), names)
             status = _codes(r.get("clinicalStatus"))
             entry.detail = [f"ICD/SNOMED {_codes(r.get('code'))}"] + ([status] if status else [])
         elif rtype in ("MedicationRequest", "MedicationStatement"):
@@ -162,13 +187,13 @@ def timeline(bundle: Mapping[str, Any], document: Mapping[str, Any] | None) -> l
                 entry.detail.append(f"{mme[ref]:g} MME/day")
         elif rtype == "Procedure":
             entry.date = _start(r, "performedDateTime", "performedPeriod")
-            entry.title = _concept(r.get("code")) or "procedure"
+            entry.title = _concept(r.get("code"), names) or "procedure"
             entry.detail = [f"code {_codes(r.get('code'))}", *relief.get(ref, [])]
         elif rtype == "Observation":
             if r.get("partOf"):
                 continue  # shown under its procedure
             entry.date = _start(r, "effectiveDateTime", "effectivePeriod", "effectiveInstant")
-            entry.title = _concept(r.get("code")) or "observation"
+            entry.title = _concept(r.get("code"), names) or "observation"
             entry.detail = [_value(r)]
         elif rtype == "QuestionnaireResponse":
             entry.date = str(r.get("authored") or "")

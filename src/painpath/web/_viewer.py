@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from sqlalchemy.orm import Session
 
 from painpath.api._deps import COOKIE, NowDep, SessionDep, client_ip
-from painpath.clinic import Principal, session_user, verify_csrf
+from painpath.clinic import ACCESS, Principal, audit_event, record_alone, session_user, verify_csrf
 from painpath.errors import AccessDenied, AuthError
 from painpath.store import AuthToken
 
@@ -70,12 +71,33 @@ def get_viewer(request: Request, session: SessionDep, now: NowDep) -> Viewer:
 ViewerDep = Annotated[Viewer, Depends(get_viewer)]
 
 
-def check_csrf(viewer: Viewer, form: Mapping[str, Any]) -> Principal:
-    """The principal of a signed-in viewer whose form carries the session's CSRF token."""
+def check_csrf(
+    viewer: Viewer,
+    form: Mapping[str, Any],
+    session: Session,
+    operation: str,
+    *,
+    patient_id: str | None = None,
+) -> Principal:
+    """The principal of a signed-in viewer whose form carries the session's CSRF token.
+
+    A missing or wrong token is refused (AccessDenied) and audited as a denied `operation`,
+    as the API does for its `X-CSRF-Token` header.
+    """
     principal = viewer.require()
     assert viewer.token is not None
     submitted = form.get("csrf_token")
     if not verify_csrf(viewer.token, submitted if isinstance(submitted, str) else None):
+        rule = ACCESS.get(operation)
+        event = audit_event(
+            principal,
+            rule.action if rule else "update",
+            operation,
+            "denied",
+            patient_id=patient_id,
+            detail="missing or wrong CSRF token",
+        )
+        record_alone(session, event)
         raise AccessDenied("missing or wrong CSRF token", "csrf_token", "the form's own token")
     return principal
 
