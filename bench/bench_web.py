@@ -224,22 +224,9 @@ def run_backend(url: str, label: str, patients: int, n: int, warmup: int) -> lis
     app = create_app(engine, clock=clock, hasher=CHEAP)
     rows: list[dict[str, Any]] = []
     ids, episodes = world["patients"], world["episodes"]
-    answers = urlencode(
-        [
-            (k, "no")
-            for k in (
-                "rf-saddle-numbness",
-                "rf-bladder-bowel",
-                "rf-fever",
-                "rf-infection-risk",
-                "rf-major-trauma",
-                "rf-minor-trauma-osteoporosis",
-                "rf-cancer-weight-loss",
-                "rf-worsening-weakness",
-            )
-        ]
-        + [(f"readiness-{i}", "yes") for i in range(1, 7)]
-    ).encode()
+    screen = sorted({item for f in load_knowledge().red_flags.values() for item in f.screen_items})
+    readiness = [(f"readiness-{i}", "yes") for i in range(1, 7)]
+    answers = urlencode([(item, "no") for item in screen] + readiness).encode()
 
     def chart(i: int) -> str:
         return f"/clinic/patients/{ids[(i * 7) % len(ids)]}"

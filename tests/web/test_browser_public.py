@@ -6,17 +6,12 @@ import re
 
 from playwright.sync_api import Page, expect
 
+from painpath.knowledge import load_knowledge
+
 from ._browser import check_a11y, shot
 
-RED_FLAG_ITEMS = (
-    "rf-saddle-numbness",
-    "rf-bladder-bowel",
-    "rf-fever",
-    "rf-infection-risk",
-    "rf-major-trauma",
-    "rf-minor-trauma-osteoporosis",
-    "rf-cancer-weight-loss",
-    "rf-worsening-weakness",
+RED_FLAG_ITEMS = tuple(
+    sorted({item for flag in load_knowledge().red_flags.values() for item in flag.screen_items})
 )
 
 

@@ -15,15 +15,12 @@ from sqlalchemy import Engine, func, select
 from api._client import ApiClient
 from clinic._world import FAST, PASSWORD, Clock, World, make_world, vignette
 from painpath.clinic import import_bundle, open_episode
+from painpath.knowledge import load_knowledge
 from painpath.store import Assessment, Episode, EpisodeEvent, FhirResource, Patient
 from painpath.web import create_app
 from painpath.web._render import CSP
 
-SCREEN = [
-    "rf-saddle-numbness", "rf-bladder-bowel", "rf-fever", "rf-infection-risk",
-    "rf-major-trauma", "rf-minor-trauma-osteoporosis", "rf-cancer-weight-loss",
-    "rf-worsening-weakness",
-]  # fmt: skip
+SCREEN = sorted({i for flag in load_knowledge().red_flags.values() for i in flag.screen_items})
 
 
 @pytest.fixture
