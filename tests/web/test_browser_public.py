@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from painpath.knowledge import load_knowledge
 
 from ._browser import check_a11y, shot
+from ._server import LiveServer
 
 RED_FLAG_ITEMS = tuple(
     sorted({item for flag in load_knowledge().red_flags.values() for item in flag.screen_items})
@@ -104,3 +105,21 @@ def test_bad_answers_are_shown_next_to_the_field_and_kept(page: Page) -> None:
     expect(page.locator("input[name='rf-fever'][value='no']")).to_be_checked()
     check_a11y(page)
     shot(page, "self-assessment-errors")
+
+
+def test_pages_work_under_their_own_content_security_policy(
+    browser: Browser, live_server: LiveServer
+) -> None:
+    context = browser.new_context(base_url=live_server.url)  # the policy enforced
+    page = context.new_page()
+    violations: list[str] = []
+    page.on("console", lambda m: violations.append(m.text) if "Security Policy" in m.text else None)
+    page.goto("/")
+    page.goto("/self-assessment")
+    _screen_no(page)
+    page.get_by_role("button", name="See what my answers suggest").click()
+    # the stylesheet applied, and the print button's script ran (it is hidden without it)
+    expect(page.get_by_role("button", name="Print or save as PDF")).to_be_visible()
+    assert page.evaluate("getComputedStyle(document.body).marginTop") == "0px"
+    assert violations == []
+    context.close()

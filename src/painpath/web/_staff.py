@@ -238,7 +238,17 @@ def _choices(field: FormField, episode: dict[str, Any], document: Any) -> list[t
         ordered += [o["procedure"] for o in (document or {}).get("options") or []]
         ordered += list(kb.procedures)
         seen = list(dict.fromkeys(ordered))
-        return [(p, f"{kb.procedures[p].name} ({p})") for p in seen]
+        notes = {
+            o["procedure"]: (
+                f"{'indicated' if o['indicated'] else 'not indicated'},"
+                f" coverage {o['coverage']['status'].replace('-', ' ')}"
+            )
+            for o in (document or {}).get("options") or []
+        }
+        return [
+            (p, f"{kb.procedures[p].name} ({p})" + (f": {notes[p]}" if p in notes else ""))
+            for p in seen
+        ]
     if field.type == "checklist-step":
         labels = {s.id: s.label for s in load_pathway().definition.checklist.steps}
         return [(v, labels.get(v, v)) for v in field.values]
