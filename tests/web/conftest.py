@@ -66,7 +66,7 @@ def phone(browser: Browser, live_server: LiveServer) -> Iterator[Page]:
         viewport={"width": 390, "height": 844},
         is_mobile=True,
         has_touch=True,
-        device_scale_factor=2,
+        device_scale_factor=1,
     )
     yield context.new_page()
     context.close()
