@@ -250,6 +250,7 @@ def test_chart_and_workspace_show_the_assessment_with_dated_holds(
     sign_in(client, "clinician")
     chart = client.get(f"/clinic/patients/{pid}")
     assert chart.status_code == 200 and "Record timeline" in chart.text
+    assert "Pain over time" in chart.text and "<svg" in chart.text  # the record's NRS
     token = csrf(chart)
     r = client.post(
         f"/clinic/patients/{pid}/episodes",

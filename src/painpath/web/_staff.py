@@ -17,6 +17,7 @@ from starlette.responses import RedirectResponse, Response
 
 from painpath.api._deps import NowDep, SessionDep
 from painpath.clinic import (
+    OBSERVATION_KINDS,
     Principal,
     episode_events,
     get_episode,
@@ -29,14 +30,15 @@ from painpath.clinic import (
     transition_episode,
 )
 from painpath.errors import AccessDenied, ConflictError, InputError, PainpathError, PathwayError
-from painpath.knowledge import load_knowledge
+from painpath.knowledge import Knowledge, load_knowledge
 from painpath.pathway import load_pathway, opening_event
 from painpath.web._errors import error_page
 from painpath.web._events import FormField, event_fields, read_event_form
 from painpath.web._holds import holds_for, option_for
 from painpath.web._procday import checklist_view
 from painpath.web._render import page
-from painpath.web._timeline import anchor, code_names, timeline
+from painpath.web._timeline import anchor, code_names, pain_series, timeline
+from painpath.web._trend import Point, trend_svg
 from painpath.web._viewer import ViewerDep, check_csrf
 
 __all__ = ["router"]
@@ -121,15 +123,15 @@ def _chart_context(
     bundle = get_patient_bundle(session, principal, pid)
     episodes = list_episodes(session, principal, pid, limit=20).items
     open_ = [e for e in episodes if not e["terminal"]]
-    start = None
-    for e in open_:
-        start = _schedule_start(e["data"])
-        break
+    start = _schedule_start(open_[0]["data"]) if open_ else None
+    kb = load_knowledge()
+    scores, marks = pain_series(bundle, OBSERVATION_KINDS["nrs"]["code"], _interventions(kb))
     return {
         "patient": patient,
         "assessment": latest,
         "document": document,
-        "entries": timeline(bundle, document, code_names(load_knowledge())),
+        "entries": timeline(bundle, document, code_names(kb)),
+        "trend": trend_svg([Point(t, v) for t, v in scores], marks, title="Pain scores (NRS)"),
         "episodes": episodes,
         "opening": [
             {
@@ -143,10 +145,19 @@ def _chart_context(
         else [],
         "start": start,
         "holds": _holds_by_option(document, start),
-        "kb": load_knowledge(),
+        "kb": kb,
         "anchor": anchor,
         "today": now.date().isoformat(),
     }
+
+
+def _interventions(kb: Knowledge) -> dict[str, str]:
+    """CPT code -> the short label a chart marks it with (the procedure id)."""
+    memo = kb.cache("web.interventions")
+    if "codes" not in memo:
+        memo["codes"] = {c: p.id for p in kb.procedures.values() for c in p.cpt.codes}
+    codes: dict[str, str] = memo["codes"]
+    return codes
 
 
 def _schedule_start(data: dict[str, Any]) -> datetime | None:
