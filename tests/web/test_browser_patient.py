@@ -8,6 +8,7 @@ import re
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
+from painpath.knowledge import load_knowledge
 from painpath.store import AuditEvent
 
 from ._browser import HELEN, MARIA, check_a11y, shot, sign_in
@@ -78,3 +79,16 @@ def test_patient_cannot_open_another_patients_pages(page: Page, live_server: Liv
         r.resource.startswith("observation.list") or r.resource.startswith("patient.read")
         for r in denied
     )
+
+
+def test_signed_in_patient_saves_self_assessment_answers(page: Page) -> None:
+    sign_in(page, HELEN)
+    page.goto("/self-assessment")
+    for item in sorted({i for f in load_knowledge().red_flags.values() for i in f.screen_items}):
+        page.locator(f"input[name='{item}'][value='no']").check()
+    page.locator("input[name='readiness-2'][value='yes']").check()
+    page.get_by_role("button", name="See what my answers suggest").click()
+    check_a11y(page)
+    page.get_by_role("button", name="Save to my record").click()
+    expect(page).to_have_url(re.compile("/portal/demo-knee-oa"))
+    expect(page.get_by_role("status")).to_contain_text("saved to your record")

@@ -277,3 +277,39 @@ def test_chart_and_workspace_show_the_assessment_with_dated_holds(
     sign_in(client, "clinician")  # the patient's view is reached by staff too
     portal = client.get(f"/portal/{pid}/prepare").text
     assert "Stop taking warfarin on 2026-06-05." in portal
+
+
+def test_a_signed_in_patient_saves_the_answers_to_their_own_record(
+    client: ApiClient, world: World
+) -> None:
+    answers = {k: "no" for k in SCREEN} | {"readiness-1": "yes", "nrs": "5"}
+    public = client.post("/self-assessment", data=answers)
+    assert "Save to my record" not in public.text and "Nothing was saved" in public.text
+    assert client.post("/self-assessment/save", data=answers).status_code == 303  # sign in
+
+    sign_in(client, "patient")
+    result = client.post("/self-assessment", data=answers)
+    assert "Save to my record" in result.text
+    before = counts(world)
+    refused = client.post("/self-assessment/save", data=answers)  # no CSRF token
+    assert refused.status_code == 403 and counts(world) == before
+    saved = client.post("/self-assessment/save", data={**answers, "csrf_token": csrf(result)})
+    assert saved.status_code == 303 and saved.headers["location"] == "/portal/pt-own?saved=answers"
+    assert counts(world)["FhirResource"] == before["FhirResource"] + 1
+    with world.session() as s:
+        stored = s.scalars(
+            select(FhirResource.resource).where(
+                FhirResource.patient_id == "pt-own",
+                FhirResource.resource_type == "QuestionnaireResponse",
+            )
+        ).one()
+    assert stored["subject"] == {"reference": "Patient/pt-own"}
+    assert "saved to your record" in client.get(saved.headers["location"]).text
+
+
+def test_staff_cannot_save_self_assessment_answers(client: ApiClient, world: World) -> None:
+    sign_in(client, "clinician")
+    answers = {k: "no" for k in SCREEN}
+    token = csrf(client.get("/clinic"))
+    r = client.post("/self-assessment/save", data={**answers, "csrf_token": token})
+    assert r.status_code == 403

@@ -2,7 +2,9 @@
 FHIR QuestionnaireResponse that the engine assesses like any other record.
 
 Form fields are named by the questionnaire's linkIds. Nothing is stored: the answers become a
-one-patient Bundle in memory, `painpath.assess` reads it, and the page shows the result.
+one-patient Bundle in memory, `painpath.assess` reads it, and the page shows the result. A
+signed-in patient may then save the same answers to their own record (a stored
+QuestionnaireResponse that their next assessment reads).
 The warning-sign questions must be answered (an unanswered one cannot be read as "no");
 every other question may be left blank.
 """
@@ -22,6 +24,7 @@ __all__ = [
     "Group",
     "Question",
     "intake_groups",
+    "questionnaire_response",
     "read_answers",
     "response_bundle",
 ]
@@ -200,10 +203,14 @@ def _answers(q: Question, value: Any) -> list[dict[str, Any]]:
     return [{"valueString": value}]
 
 
-def response_bundle(
-    values: Mapping[str, Any], groups: Sequence[Group], url: str, authored: datetime
+def questionnaire_response(
+    values: Mapping[str, Any],
+    groups: Sequence[Group],
+    url: str,
+    authored: datetime,
+    subject: str = SELF_PATIENT,
 ) -> dict[str, Any]:
-    """A collection Bundle: an anonymous Patient and the QuestionnaireResponse of `values`."""
+    """The QuestionnaireResponse of `values` (items grouped as in the questionnaire)."""
     items = []
     for group in groups:
         answered = [
@@ -213,15 +220,22 @@ def response_bundle(
         ]
         if answered:
             items.append({"linkId": group.link_id, "text": group.text, "item": answered})
-    response = {
+    return {
         "resourceType": "QuestionnaireResponse",
         "id": "self-assessment-response",
         "questionnaire": url,
         "status": "completed",
-        "subject": {"reference": f"Patient/{SELF_PATIENT}"},
+        "subject": {"reference": f"Patient/{subject}"},
         "authored": authored.isoformat(),
         "item": items,
     }
+
+
+def response_bundle(
+    values: Mapping[str, Any], groups: Sequence[Group], url: str, authored: datetime
+) -> dict[str, Any]:
+    """A collection Bundle: an anonymous Patient and the QuestionnaireResponse of `values`."""
+    response = questionnaire_response(values, groups, url, authored)
     patient = {"resourceType": "Patient", "id": SELF_PATIENT}
     return {
         "resourceType": "Bundle",

@@ -108,9 +108,20 @@ def portal_home(viewer: ViewerDep) -> Response:
 
 
 @router.get("/portal/{patient_id}", name="web.my_plan")
-def my_plan(request: Request, patient_id: str, viewer: ViewerDep, session: SessionDep) -> Response:
+def my_plan(
+    request: Request, patient_id: str, viewer: ViewerDep, session: SessionDep, saved: str = ""
+) -> Response:
     """My plan: the procedures chosen, why, what to expect, and the other parts of the plan."""
-    return _show(request, viewer, session, patient_id, "my_plan.html", "My plan")
+    try:
+        principal = viewer.require()
+        context = _portal(session, principal, patient_id)
+    except PainpathError as exc:
+        return error_page(request, viewer, exc)
+    return page(
+        "my_plan.html",
+        {**viewer.template(), **context, "section": "my_plan.html", "saved": saved == "answers"},
+        title="My plan",
+    )
 
 
 @router.get("/portal/{patient_id}/prepare", name="web.my_prepare")

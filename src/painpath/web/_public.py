@@ -12,11 +12,16 @@ from starlette.responses import RedirectResponse, Response
 
 from painpath import assess
 from painpath.api._deps import COOKIE, NowDep, SessionDep, client_ip
-from painpath.clinic import login, logout
-from painpath.errors import AuthError, PainpathError, RateLimited
+from painpath.clinic import add_questionnaire_response, login, logout
+from painpath.errors import AccessDenied, AuthError, PainpathError, RateLimited
 from painpath.knowledge import load_knowledge
 from painpath.web._errors import error_page
-from painpath.web._intake import intake_groups, read_answers, response_bundle
+from painpath.web._intake import (
+    intake_groups,
+    questionnaire_response,
+    read_answers,
+    response_bundle,
+)
 from painpath.web._library import expect_steps, library
 from painpath.web._render import page
 from painpath.web._selfcheck import self_result
@@ -105,9 +110,48 @@ async def self_assessment_result(request: Request, viewer: ViewerDep, now: NowDe
     result = self_result(document, values, groups, kb)
     return page(
         "self_result.html",
-        {**viewer.template(), "r": result},
+        {**viewer.template(), "r": result, "sent": sent},
         title="What your answers suggest",
     )
+
+
+@router.post("/self-assessment/save", name="web.self_assessment_save")
+async def self_assessment_save(
+    request: Request, viewer: ViewerDep, session: SessionDep, now: NowDep
+) -> Response:
+    """A signed-in patient saves the answers to their own record (CSRF-checked, audited)."""
+    form = await request.form()
+    sent = {key: [str(v) for v in form.getlist(key)] for key in form if key != "csrf_token"}
+    kb = load_knowledge()
+    groups = intake_groups(kb)
+    values, errors = read_answers(sent, groups)
+    if errors:
+        return page(
+            "self_assessment.html",
+            _form_page(viewer, sent, errors),
+            status=422,
+            title="Is it right for me? (please check your answers)",
+        )
+    principal = viewer.principal
+    if principal is None or principal.role != "patient" or principal.patient_id is None:
+        refusal: PainpathError = (
+            AuthError("not signed in", "session", "a signed-in patient")
+            if principal is None
+            else AccessDenied("only a patient saves answers, to their own record", "role")
+        )
+        return error_page(request, viewer, refusal)
+    pid = principal.patient_id
+    response = questionnaire_response(values, groups, str(kb.questionnaire["url"]), now, pid)
+
+    def save() -> None:
+        check_csrf(viewer, form, session, "questionnaire.create", patient_id=pid)
+        add_questionnaire_response(session, principal, pid, response, now=now)
+
+    try:
+        await anyio.to_thread.run_sync(save)
+    except PainpathError as exc:
+        return error_page(request, viewer, exc)
+    return RedirectResponse(f"/portal/{pid}?saved=answers", status_code=303)
 
 
 def _safe_next(target: str | None) -> str | None:
