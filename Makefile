@@ -32,7 +32,7 @@ chromium:
 HOST ?= 127.0.0.1
 PORT ?= 8000
 run: demo
-	@echo "painpath: the API is at http://$(HOST):$(PORT) (OpenAPI: http://$(HOST):$(PORT)/openapi.json);" \
+	@echo "painpath: the pages are at http://$(HOST):$(PORT)/ and the API beside them (OpenAPI: http://$(HOST):$(PORT)/openapi.json);" \
 	  "sign in with POST /auth/token (username, password) as one of the demo logins above. Ctrl-C stops."
 	$(BIN)/painpath serve --host $(HOST) --port $(PORT)
 
