@@ -46,6 +46,13 @@ def check_a11y(page: Page) -> None:
     assert not found, f"{page.url}: {found}"
 
 
+def fits_the_screen(page: Page) -> None:
+    """Fail when the page scrolls sideways (wider than the phone's screen)."""
+    width = page.evaluate("document.documentElement.scrollWidth")
+    viewport = page.evaluate("window.innerWidth")
+    assert width <= viewport, f"{page.url}: {width}px wide on a {viewport}px screen"
+
+
 def shot(page: Page, name: str) -> None:
     """Save a full-page screenshot as docs/screenshots/NAME.png."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

@@ -70,7 +70,9 @@ def start_server(folder: Path) -> LiveServer:
     load_demo(engine, shared=SHARED, now=clock(), hasher=CHEAP)
     app = create_app(engine, clock=clock, hasher=CHEAP)
     port = _free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_level="warning", lifespan="on", loop="asyncio"
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

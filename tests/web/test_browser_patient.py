@@ -11,7 +11,7 @@ from sqlalchemy import select
 from painpath.knowledge import load_knowledge
 from painpath.store import AuditEvent
 
-from ._browser import HELEN, MARIA, check_a11y, shot, sign_in
+from ._browser import HELEN, MARIA, check_a11y, fits_the_screen, shot, sign_in
 from ._server import LiveServer
 
 
@@ -19,6 +19,7 @@ def test_patient_keeps_a_pain_diary_on_a_phone(phone: Page) -> None:
     sign_in(phone, MARIA)
     expect(phone).to_have_url(re.compile("/portal/demo-radicular-ready$"))
     expect(phone.get_by_role("heading", name="My plan")).to_be_visible()
+    fits_the_screen(phone)
     check_a11y(phone)
     phone.get_by_role("navigation", name="My care").get_by_role("link", name="Pain diary").click()
     check_a11y(phone)
@@ -32,6 +33,7 @@ def test_patient_keeps_a_pain_diary_on_a_phone(phone: Page) -> None:
     chart = phone.locator(".chart svg[role='img']")
     expect(chart).to_be_visible()
     expect(chart.locator("title")).to_have_text("My pain scores")
+    fits_the_screen(phone)
     check_a11y(phone)
     shot(phone, "pain-diary")
 

@@ -8,7 +8,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from painpath.knowledge import load_knowledge
 
-from ._browser import check_a11y, shot
+from ._browser import check_a11y, fits_the_screen, shot
 from ._server import LiveServer
 
 RED_FLAG_ITEMS = tuple(
@@ -57,7 +57,11 @@ def test_sign_in_page_is_accessible_and_a_wrong_password_is_explained(page: Page
 
 
 def test_red_flag_answer_opens_with_seek_care_now(phone: Page) -> None:
+    for path in ("/", "/procedures", "/procedures/scs-trial"):
+        phone.goto(path)
+        fits_the_screen(phone)
     phone.goto("/self-assessment")
+    fits_the_screen(phone)
     check_a11y(phone)
     _screen_no(phone, except_="rf-bladder-bowel")
     phone.locator("label.scale-option", has_text=re.compile(r"^7$")).first.click()
@@ -70,6 +74,7 @@ def test_red_flag_answer_opens_with_seek_care_now(phone: Page) -> None:
     first = phone.locator("main > *").first
     expect(first).to_have_class(re.compile("urgent"))
     expect(phone.get_by_text("Cauda equina syndrome:")).to_be_visible()
+    fits_the_screen(phone)
     check_a11y(phone)
     shot(phone, "self-assessment-red-flag")
 

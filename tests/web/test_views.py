@@ -126,3 +126,17 @@ def test_pain_series_reads_scores_and_marks_interventional_procedures() -> None:
         (datetime(2026, 5, 2, 10, tzinfo=UTC), 4.0),
     ]
     assert marks == [(datetime(2026, 5, 1, 12, tzinfo=UTC), "esi")]
+
+
+def test_date_and_time_filters() -> None:
+    render = ENV.from_string(
+        "{{ a | day }}|{{ b | when }}|{{ c | when }}|{{ d | words }}|{{ e | num }}"
+    )
+    text = render.render(
+        a="2026-06-05T10:00:00+00:00",
+        b=datetime(2026, 6, 5, 9, 30, tzinfo=UTC),
+        c="2026-06-05T09:30:00+02:00",
+        d="refer-interventional",
+        e=30.0,
+    )
+    assert text == "2026-06-05|2026-06-05 09:30 UTC|2026-06-05 09:30 +0200|refer interventional|30"
