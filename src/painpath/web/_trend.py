@@ -14,8 +14,8 @@ from xml.sax.saxutils import escape
 
 __all__ = ["Point", "trend_svg"]
 
-W, H = 640, 280
-LEFT, RIGHT, TOP, BOTTOM = 48, 16, 36, 48
+W, H = 480, 300
+LEFT, RIGHT, TOP, BOTTOM = 52, 16, 40, 52
 
 
 @dataclass(frozen=True)
@@ -57,35 +57,35 @@ def trend_svg(
         f'<title id="trend-title">{escape(title)}</title>',
         f'<desc id="trend-desc">{len(points)} scores from {lo.date()} to {hi.date()}; '
         f"{len(marks)} procedure(s) marked.</desc>",
-        f'<text x="{W / 2}" y="20" text-anchor="middle" font-size="15" font-weight="600" '
+        f'<text x="{W / 2}" y="22" text-anchor="middle" font-size="16" font-weight="600" '
         f'fill="#1b1f24">{escape(title)}</text>',
     ]
     for tick in range(0, int(top) + 1, 2):
         y = _y(tick, top)
         parts.append(
             f'<line x1="{LEFT}" x2="{W - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" stroke="#d5dbe3"/>'
-            f'<text x="{LEFT - 8}" y="{y + 4:.1f}" text-anchor="end" font-size="12" '
+            f'<text x="{LEFT - 8}" y="{y + 4:.1f}" text-anchor="end" font-size="14" '
             f'fill="#1b1f24">{tick}</text>'
         )
     parts.append(
-        f'<text x="14" y="{(TOP + H - BOTTOM) / 2:.0f}" font-size="12" fill="#1b1f24" '
-        f'transform="rotate(-90 14 {(TOP + H - BOTTOM) / 2:.0f})" text-anchor="middle">'
+        f'<text x="16" y="{(TOP + H - BOTTOM) / 2:.0f}" font-size="14" fill="#1b1f24" '
+        f'transform="rotate(-90 16 {(TOP + H - BOTTOM) / 2:.0f})" text-anchor="middle">'
         "Pain score (0-10)</text>"
     )
     for at in (lo, hi):
         parts.append(
-            f'<text x="{_x(at, lo, hi):.1f}" y="{H - BOTTOM + 18}" font-size="12" '
+            f'<text x="{_x(at, lo, hi):.1f}" y="{H - BOTTOM + 18}" font-size="14" '
             f'text-anchor="{"start" if at == lo else "end"}" fill="#1b1f24">{at.date()}</text>'
         )
     parts.append(
-        f'<text x="{(LEFT + W - RIGHT) / 2:.0f}" y="{H - 8}" font-size="12" text-anchor="middle" '
+        f'<text x="{(LEFT + W - RIGHT) / 2:.0f}" y="{H - 8}" font-size="14" text-anchor="middle" '
         'fill="#1b1f24">Date (UTC)</text>'
     )
     for at, label in marks:
         x = _x(at, lo, hi)
         parts.append(
             f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{TOP}" y2="{H - BOTTOM}" stroke="#1b1f24" '
-            f'stroke-dasharray="5 4"/><text x="{x + 4:.1f}" y="{TOP + 12}" font-size="12" '
+            f'stroke-dasharray="5 4"/><text x="{x + 4:.1f}" y="{TOP + 12}" font-size="14" '
             f'fill="#1b1f24">{escape(label)}</text>'
         )
     path = " ".join(
