@@ -155,7 +155,7 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
 ) -> None:
-    """Migrate the database, then serve the HTTP API (uvicorn), without demo data.
+    """Migrate the database, then serve the web pages and the HTTP API (uvicorn), without demo data.
 
     Example: PAINPATH_DATABASE_URL=postgresql://... painpath serve --host 0.0.0.0 --workers 4
     """
