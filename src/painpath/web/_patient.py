@@ -33,7 +33,7 @@ from painpath.web._holds import holds_for, option_for
 from painpath.web._library import expect_steps
 from painpath.web._render import page
 from painpath.web._trend import Point, trend_svg
-from painpath.web._viewer import ViewerDep, check_csrf, home_of
+from painpath.web._viewer import Viewer, ViewerDep, check_csrf, home_of
 
 __all__ = ["router"]
 
@@ -89,7 +89,7 @@ def _portal(session: Session, principal: Principal, pid: str) -> dict[str, Any]:
 
 
 def _show(
-    request: Request, viewer: Any, session: Session, pid: str, name: str, title: str
+    request: Request, viewer: Viewer, session: Session, pid: str, name: str, title: str
 ) -> Response:
     try:
         principal = viewer.require()

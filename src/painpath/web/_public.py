@@ -13,7 +13,7 @@ from starlette.responses import RedirectResponse, Response
 from painpath import assess
 from painpath.api._deps import COOKIE, NowDep, SessionDep, client_ip
 from painpath.clinic import add_questionnaire_response, login, logout
-from painpath.errors import AccessDenied, AuthError, PainpathError, RateLimited
+from painpath.errors import AccessDenied, AuthError, NotFound, PainpathError, RateLimited
 from painpath.knowledge import load_knowledge
 from painpath.web._errors import error_page
 from painpath.web._intake import (
@@ -58,8 +58,6 @@ def procedure(request: Request, procedure_id: str, viewer: ViewerDep) -> Respons
     kb = load_knowledge()
     proc = kb.procedures.get(procedure_id)
     if proc is None:
-        from painpath.errors import NotFound
-
         return error_page(request, viewer, NotFound("no such procedure", procedure_id))
     return page(
         "procedure.html",
