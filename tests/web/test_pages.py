@@ -313,3 +313,25 @@ def test_staff_cannot_save_self_assessment_answers(client: ApiClient, world: Wor
     token = csrf(client.get("/clinic"))
     r = client.post("/self-assessment/save", data={**answers, "csrf_token": token})
     assert r.status_code == 403
+
+
+def test_a_malformed_address_is_a_not_found_page(client: ApiClient) -> None:
+    sign_in(client, "clinician")
+    r = client.get("/clinic/episodes/not-a-number")
+    assert r.status_code == 404 and r.headers["content-type"].startswith("text/html")
+    assert "Not found" in r.text
+
+
+def test_an_unexpected_failure_is_a_plain_page_without_details(
+    client: ApiClient, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("secret detail Ann Other")
+
+    monkeypatch.setattr("painpath.web._staff.list_patients", broken)  # fault injection
+    sign_in(client, "clinician")
+    r = client.get("/clinic", params={"name": "Ann Other"})
+    assert r.status_code == 500 and r.headers["content-type"].startswith("text/html")
+    assert "Something went wrong" in r.text and "secret" not in r.text
+    assert "unhandled RuntimeError on page /clinic" in caplog.text
+    assert "Ann Other" not in caplog.text and "secret" not in caplog.text

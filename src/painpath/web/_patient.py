@@ -32,12 +32,13 @@ from painpath.web._errors import error_page
 from painpath.web._holds import holds_for, option_for
 from painpath.web._library import expect_steps
 from painpath.web._render import page
+from painpath.web._route import PageRoute
 from painpath.web._trend import Point, trend_svg
 from painpath.web._viewer import Viewer, ViewerDep, check_csrf, home_of
 
 __all__ = ["router"]
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=PageRoute)
 
 DIARY_ENTRIES = 100
 """How many of the newest diary entries the page reads (and charts)."""

@@ -24,12 +24,13 @@ from painpath.web._intake import (
 )
 from painpath.web._library import expect_steps, library
 from painpath.web._render import page
+from painpath.web._route import PageRoute
 from painpath.web._selfcheck import self_result
 from painpath.web._viewer import Viewer, ViewerDep, check_csrf, home_of
 
 __all__ = ["router"]
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=PageRoute)
 
 _COOKIE_FLAGS: dict[str, Any] = {"path": "/", "secure": True, "httponly": True, "samesite": "lax"}
 """The session cookie's flags, as the API sets them (`painpath.api` `/auth/login`)."""

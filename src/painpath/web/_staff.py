@@ -37,13 +37,14 @@ from painpath.web._events import FormField, event_fields, read_event_form
 from painpath.web._holds import holds_for, option_for
 from painpath.web._procday import checklist_view
 from painpath.web._render import page
+from painpath.web._route import PageRoute
 from painpath.web._timeline import anchor, code_names, pain_series, timeline
 from painpath.web._trend import Point, trend_svg
 from painpath.web._viewer import ViewerDep, check_csrf
 
 __all__ = ["router"]
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=PageRoute)
 
 PAGE_SIZE = 25
 STATUSES = ("urgent-evaluation", "refer-interventional", "conservative-care-first", "not-indicated")
