@@ -335,3 +335,25 @@ def test_an_unexpected_failure_is_a_plain_page_without_details(
     assert "Something went wrong" in r.text and "secret" not in r.text
     assert "unhandled RuntimeError on page /clinic" in caplog.text
     assert "Ann Other" not in caplog.text and "secret" not in caplog.text
+
+
+def test_a_clinician_assesses_again_from_the_chart(client: ApiClient, world: World) -> None:
+    with world.session() as s:
+        clinician = world.principals["clinician"]
+        pid = import_bundle(s, clinician, vignette("radicular-ready"), now=world.clock())
+    sign_in(client, "clinician")
+    chart = client.get(f"/clinic/patients/{pid}")
+    assert "No assessment is stored yet" in chart.text
+    before = counts(world)["Assessment"]
+    r = client.post(f"/clinic/patients/{pid}/assess", data={"csrf_token": csrf(chart)})
+    assert r.status_code == 303
+    assert counts(world)["Assessment"] == before + 1
+    assert "refer interventional" in client.get(f"/clinic/patients/{pid}").text
+
+
+def test_a_coordinator_may_not_run_the_engine(client: ApiClient, world: World) -> None:
+    sign_in(client, "coordinator")
+    chart = client.get("/clinic/patients/pt-other")
+    assert "Assess again" not in chart.text
+    r = client.post("/clinic/patients/pt-other/assess", data={"csrf_token": csrf(chart)})
+    assert r.status_code == 403 and counts(world)["Assessment"] == 0

@@ -19,6 +19,7 @@ from painpath.api._deps import NowDep, SessionDep
 from painpath.clinic import (
     OBSERVATION_KINDS,
     Principal,
+    assess_patient,
     episode_events,
     get_episode,
     get_patient,
@@ -196,6 +197,24 @@ def chart(
         {**viewer.template(), **context, "errors": {}},
         title=f"{context['patient']['display_name'] or patient_id}: chart",
     )
+
+
+@router.post("/clinic/patients/{patient_id}/assess", name="web.assess")
+async def assess_again(
+    request: Request, patient_id: str, viewer: ViewerDep, session: SessionDep, now: NowDep
+) -> Response:
+    """Run the engine on the stored record as of today and store it (clinicians)."""
+    form = await request.form()
+
+    def work() -> Response:
+        principal = check_csrf(viewer, form, session, "assessment.run", patient_id=patient_id)
+        assess_patient(session, principal, patient_id, now=now)
+        return RedirectResponse(f"/clinic/patients/{patient_id}#assessment-title", 303)
+
+    try:
+        return await anyio.to_thread.run_sync(work)
+    except PainpathError as exc:
+        return error_page(request, viewer, exc)
 
 
 @router.post("/clinic/patients/{patient_id}/episodes", name="web.open_episode")
