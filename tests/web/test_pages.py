@@ -251,6 +251,9 @@ def test_chart_and_workspace_show_the_assessment_with_dated_holds(
     chart = client.get(f"/clinic/patients/{pid}")
     assert chart.status_code == 200 and "Record timeline" in chart.text
     assert "Pain over time" in chart.text and "<svg" in chart.text  # the record's NRS
+    meds = client.get(f"/clinic/patients/{pid}", params={"kind": "Medication"}).text
+    assert 'id="r-MedicationStatement-' in meds and 'id="r-Condition-' not in meds
+    assert 'id="r-Condition-' in chart.text
     token = csrf(chart)
     r = client.post(
         f"/clinic/patients/{pid}/episodes",

@@ -39,7 +39,7 @@ from painpath.web._holds import holds_for, option_for
 from painpath.web._procday import checklist_view
 from painpath.web._render import page
 from painpath.web._route import PageRoute
-from painpath.web._timeline import anchor, code_names, pain_series, timeline
+from painpath.web._timeline import KINDS, anchor, code_names, pain_series, timeline
 from painpath.web._trend import Point, trend_svg
 from painpath.web._viewer import ViewerDep, check_csrf
 
@@ -180,9 +180,15 @@ def _holds_by_option(document: dict[str, Any] | None, start: datetime | None) ->
 
 @router.get("/clinic/patients/{patient_id}", name="web.chart")
 def chart(
-    request: Request, patient_id: str, viewer: ViewerDep, session: SessionDep, now: NowDep
+    request: Request,
+    patient_id: str,
+    viewer: ViewerDep,
+    session: SessionDep,
+    now: NowDep,
+    kind: str = "",
 ) -> Response:
-    """The patient's story on one screen: the record as a timeline, the assessment beside it."""
+    """The patient's story on one screen: the record as a timeline (optionally one kind of
+    entry), the assessment beside it."""
     try:
         principal = viewer.require()
         if not viewer.is_staff:
@@ -192,6 +198,9 @@ def chart(
         context = _chart_context(session, principal, patient_id, now)
     except PainpathError as exc:
         return error_page(request, viewer, exc)
+    if kind in KINDS:
+        context["entries"] = [e for e in context["entries"] if e.kind == kind]
+    context.update(kinds=KINDS, kind=kind if kind in KINDS else "")
     return page(
         "chart.html",
         {**viewer.template(), **context, "errors": {}},
@@ -235,6 +244,7 @@ async def start_episode(
             except (PathwayError, InputError) as exc:
                 errors = _placed(exc)
         context = _chart_context(session, principal, patient_id, now, sent)
+        context.update(kinds=KINDS, kind="")
         return page(
             "chart.html",
             {**viewer.template(), **context, "errors": errors},

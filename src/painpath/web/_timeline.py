@@ -14,7 +14,7 @@ from typing import Any
 
 from painpath.knowledge import Knowledge
 
-__all__ = ["Entry", "anchor", "code_names", "pain_series", "timeline"]
+__all__ = ["KINDS", "Entry", "anchor", "code_names", "pain_series", "timeline"]
 
 _KINDS = {
     "Condition": "Condition",
@@ -28,6 +28,9 @@ _KINDS = {
     "Encounter": "Visit",
     "AllergyIntolerance": "Allergy",
 }
+
+KINDS = tuple(dict.fromkeys(_KINDS.values()))
+"""The kinds of timeline entries, in the order the chart's filter lists them."""
 
 
 @dataclass
