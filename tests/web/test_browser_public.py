@@ -128,3 +128,23 @@ def test_pages_work_under_their_own_content_security_policy(
     assert page.evaluate("getComputedStyle(document.body).marginTop") == "0px"
     assert violations == []
     context.close()
+
+
+def test_keyboard_skip_link_and_printable_result(page: Page) -> None:
+    page.goto("/self-assessment")
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to main content")
+    expect(skip).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile("#main$"))
+    # answer the warning signs by keyboard only: focus each "No", select it with Space
+    for item in RED_FLAG_ITEMS:
+        page.locator(f"input[name='{item}'][value='no']").focus()
+        page.keyboard.press("Space")
+    page.get_by_role("button", name="See what my answers suggest").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("What your answers suggest")
+    page.emulate_media(media="print")
+    expect(page.locator("header.site")).to_be_hidden()
+    expect(page.get_by_role("heading", name="Your answers", exact=True)).to_be_visible()
+    expect(page.locator("section[aria-labelledby='save-title']")).to_be_hidden()
