@@ -5,9 +5,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 SHARED ?= ../shared
 EXAMPLE ?= examples/radicular-ready.bundle.json
+AXE := node_modules/axe-core/axe.min.js
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: run demo test bench lint typecheck vignettes clean
+.PHONY: run demo test bench lint typecheck vignettes clean install chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -16,14 +17,22 @@ $(STAMP): $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) $(AXE)
+
+# Browser tests: axe-core from npm (pinned by package-lock.json) and Debian's Chromium.
+$(AXE): package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+	touch $(AXE)
+
+chromium:
+	@if [ ! -x /usr/bin/chromium ]; then apt-get update -qq && apt-get install -y -qq chromium; fi
 
 # The main job on the embedded default (PAINPATH_HOME, default ./var): migrate, load the
 # demo clinic (idempotent; prints the demo logins), then serve on 127.0.0.1:8000 until Ctrl-C.
 HOST ?= 127.0.0.1
 PORT ?= 8000
 run: demo
-	@echo "painpath: the API is at http://$(HOST):$(PORT) (OpenAPI: http://$(HOST):$(PORT)/openapi.json);" \
+	@echo "painpath: the pages are at http://$(HOST):$(PORT)/ and the API beside them (OpenAPI: http://$(HOST):$(PORT)/openapi.json);" \
 	  "sign in with POST /auth/token (username, password) as one of the demo logins above. Ctrl-C stops."
 	$(BIN)/painpath serve --host $(HOST) --port $(PORT)
 
@@ -40,7 +49,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 # The whole suite: lint, types, unit and property tests, and the public vignettes.
-test: lint typecheck
+test: lint typecheck $(AXE) chromium
 	$(BIN)/pytest -q -n 2 -p no:cacheprovider
 	$(BIN)/python $(SHARED)/tools/check_vignettes.py $(SHARED)/vignettes $(BIN)/painpath
 
@@ -49,6 +58,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_assess.py
 	$(BIN)/python bench/bench_api.py
 	$(BIN)/python bench/bench_dashboard.py
+	$(BIN)/python bench/bench_web.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

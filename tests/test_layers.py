@@ -32,6 +32,7 @@ ALLOWED = {
     "api": {"api", "clinic", "store", "pathway", "knowledge", "errors", "painpath", "reports"},
     "demo": {"demo", "clinic", "store", "knowledge", "errors"},
     "reports": {"reports", "engine", "domain", "knowledge", "errors"},
+    "web": {"web", "api", "clinic", "store", "pathway", "knowledge", "errors", "painpath"},
 }
 
 

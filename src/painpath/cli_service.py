@@ -155,7 +155,7 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
 ) -> None:
-    """Migrate the database, then serve the HTTP API (uvicorn), without demo data.
+    """Migrate the database, then serve the web pages and the HTTP API (uvicorn), without demo data.
 
     Example: PAINPATH_DATABASE_URL=postgresql://... painpath serve --host 0.0.0.0 --workers 4
     """
@@ -175,7 +175,7 @@ def serve(
     log_config = copy.deepcopy(LOGGING_CONFIG)  # painpath's own lines (ids only) go out too
     log_config["loggers"]["painpath"] = {"handlers": ["default"], "level": "INFO"}
     uvicorn.run(
-        "painpath.api:create_app",
+        "painpath.web:create_app",  # the API and the web pages
         factory=True,
         host=host,
         port=port,

@@ -78,6 +78,8 @@ def test_the_served_demo_signs_the_clinician_in_and_lists_the_patients(tmp_path:
             listed = httpx.get(f"{base}/patients", params={"limit": 100}, headers=auth, timeout=30)
             assert listed.status_code == 200, listed.text
             assert {p["id"] for p in listed.json()["items"]} == {m.patient_id for m in CAST}
+            home = httpx.get(base + "/", timeout=30)  # the web pages are served too
+            assert home.status_code == 200 and "Help for pain that lasts" in home.text
         finally:
             server.terminate()
             try:

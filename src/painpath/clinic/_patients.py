@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from painpath.clinic._fhirstore import (
@@ -159,9 +159,10 @@ def list_patients(
             pattern = "%" + name.lower().replace("%", r"\%").replace("_", r"\_") + "%"
             stmt = stmt.where(func.lower(Patient.display_name).like(pattern, escape="\\"))
         if state:
-            stmt = stmt.where(
-                exists().where(Episode.patient_id == Patient.id, Episode.state == state)
-            )
+            # IN (uncorrelated), not EXISTS: SQLite runs a correlated EXISTS once per patient
+            # through the `state` index (170 ms for 1,000 patients; 0.5 ms as IN).
+            in_state = select(Episode.patient_id).where(Episode.state == state)
+            stmt = stmt.where(Patient.id.in_(in_state))
         if status:
             stmt = stmt.where(_LATEST_STATUS.__eq__(status))
         page = paginate(
