@@ -32,7 +32,17 @@ ALLOWED = {
     "api": {"api", "clinic", "store", "pathway", "knowledge", "errors", "painpath", "reports"},
     "demo": {"demo", "clinic", "store", "knowledge", "errors"},
     "reports": {"reports", "engine", "domain", "knowledge", "errors"},
-    "web": {"web", "api", "clinic", "store", "pathway", "knowledge", "errors", "painpath"},
+    "web": {
+        "web",
+        "api",
+        "clinic",
+        "store",
+        "pathway",
+        "knowledge",
+        "errors",
+        "painpath",
+        "reports",
+    },
 }
 
 

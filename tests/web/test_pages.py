@@ -250,7 +250,7 @@ def test_chart_and_workspace_show_the_assessment_with_dated_holds(
     sign_in(client, "clinician")
     chart = client.get(f"/clinic/patients/{pid}")
     assert chart.status_code == 200 and "Record timeline" in chart.text
-    assert "Pain over time" in chart.text and "<svg" in chart.text  # the record's NRS
+    assert f'src="/patients/{pid}/charts/trajectory.svg"' in chart.text  # pain + MME chart
     meds = client.get(f"/clinic/patients/{pid}", params={"kind": "Medication"}).text
     assert 'id="r-MedicationStatement-' in meds and 'id="r-Condition-' not in meds
     assert 'id="r-Condition-' in chart.text

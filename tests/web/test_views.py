@@ -9,7 +9,7 @@ from painpath.pathway import load_pathway
 from painpath.web._library import expect_steps, library
 from painpath.web._procday import checklist_view
 from painpath.web._render import ENV
-from painpath.web._timeline import anchor, pain_series, timeline
+from painpath.web._timeline import anchor, timeline
 from painpath.web._trend import Point, trend_svg
 
 T0 = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
@@ -103,29 +103,6 @@ def test_checklist_next_step_and_recovery_timer() -> None:
 def test_templates_escape_what_they_show() -> None:
     html = ENV.from_string("{{ x }}").render(x="<script>")
     assert html == "&lt;script&gt;"
-
-
-def test_pain_series_reads_scores_and_marks_interventional_procedures() -> None:
-    resources = [
-        {"resourceType": "Observation", "code": {"coding": [{"code": "72514-3"}]},
-         "effectiveDateTime": "2026-05-02T10:00:00Z", "valueInteger": 4},
-        {"resourceType": "Observation", "code": {"coding": [{"code": "72514-3"}]},
-         "effectiveDateTime": "2026-05-01", "valueInteger": 7},
-        {"resourceType": "Observation", "code": {"coding": [{"code": "other"}]},
-         "effectiveDateTime": "2026-05-01", "valueInteger": 9},
-        {"resourceType": "Procedure", "code": {"coding": [{"code": "64483"}]},
-         "performedDateTime": "2026-05-01T12:00:00Z"},
-        {"resourceType": "Procedure", "code": {"coding": [{"code": "97110"}]},
-         "performedDateTime": "2026-04-01"},
-    ]  # fmt: skip
-    scores, marks = pain_series(
-        {"entry": [{"resource": r} for r in resources]}, "72514-3", {"64483": "esi"}
-    )
-    assert scores == [
-        (datetime(2026, 5, 1, tzinfo=UTC), 7.0),
-        (datetime(2026, 5, 2, 10, tzinfo=UTC), 4.0),
-    ]
-    assert marks == [(datetime(2026, 5, 1, 12, tzinfo=UTC), "esi")]
 
 
 def test_date_and_time_filters() -> None:

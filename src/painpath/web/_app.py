@@ -18,7 +18,7 @@ from sqlalchemy import Engine
 from starlette.staticfiles import StaticFiles
 
 from painpath.api import create_app as create_api
-from painpath.web import _patient, _public, _staff
+from painpath.web import _dashboard, _documents, _followup, _patient, _public, _staff
 
 __all__ = ["STATIC_DIR", "create_app", "install"]
 
@@ -27,7 +27,7 @@ STATIC_DIR = Path(__file__).with_name("static")
 
 def install(app: FastAPI) -> FastAPI:
     """Add the pages and their static files to a painpath API app; returns the app."""
-    for module in (_public, _patient, _staff):
+    for module in (_public, _patient, _staff, _followup, _documents, _dashboard):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

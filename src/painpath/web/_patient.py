@@ -23,6 +23,7 @@ from painpath.clinic import (
     add_observation,
     get_patient,
     list_assessments,
+    list_documents,
     list_episodes,
     list_observations,
 )
@@ -112,10 +113,12 @@ def portal_home(viewer: ViewerDep) -> Response:
 def my_plan(
     request: Request, patient_id: str, viewer: ViewerDep, session: SessionDep, saved: str = ""
 ) -> Response:
-    """My plan: the procedures chosen, why, what to expect, and the other parts of the plan."""
+    """My plan: the procedures chosen, why, what to expect, the other parts of the plan, and
+    the documents the care team made (the care plan PDF to download)."""
     try:
         principal = viewer.require()
         context = _portal(session, principal, patient_id)
+        context["documents"] = list_documents(session, principal, patient_id, limit=20).items
     except PainpathError as exc:
         return error_page(request, viewer, exc)
     return page(

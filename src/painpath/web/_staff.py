@@ -17,7 +17,6 @@ from starlette.responses import RedirectResponse, Response
 
 from painpath.api._deps import NowDep, SessionDep
 from painpath.clinic import (
-    OBSERVATION_KINDS,
     Principal,
     assess_patient,
     episode_events,
@@ -25,27 +24,35 @@ from painpath.clinic import (
     get_patient,
     get_patient_bundle,
     list_assessments,
+    list_documents,
     list_episodes,
     list_patients,
     open_episode,
     transition_episode,
 )
 from painpath.errors import AccessDenied, ConflictError, InputError, PainpathError, PathwayError
-from painpath.knowledge import Knowledge, load_knowledge
+from painpath.knowledge import Knowledge, load_knowledge, load_outcomes
 from painpath.pathway import load_pathway, opening_event
+from painpath.web._blocks import outcome_forms, procedures_of
 from painpath.web._errors import error_page
 from painpath.web._events import FormField, event_fields, read_event_form
 from painpath.web._holds import holds_for, option_for
 from painpath.web._procday import checklist_view
 from painpath.web._render import page
 from painpath.web._route import PageRoute
-from painpath.web._timeline import KINDS, anchor, code_names, pain_series, timeline
-from painpath.web._trend import Point, trend_svg
+from painpath.web._timeline import KINDS, anchor, code_names, timeline
 from painpath.web._viewer import ViewerDep, check_csrf
 
 __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
+
+DOCUMENTS = {
+    "care-plan": "Care plan",
+    "prior-auth": "Prior-authorization packet",
+    "procedure-note": "Procedure note (skeleton)",
+}
+"""The documents the chart can make (`clinic.generate_document` kinds), with their words."""
 
 PAGE_SIZE = 25
 STATUSES = ("urgent-evaluation", "refer-interventional", "conservative-care-first", "not-indicated")
@@ -127,13 +134,21 @@ def _chart_context(
     open_ = [e for e in episodes if not e["terminal"]]
     start = _schedule_start(open_[0]["data"]) if open_ else None
     kb = load_knowledge()
-    scores, marks = pain_series(bundle, OBSERVATION_KINDS["nrs"]["code"], _interventions(kb))
+    outcomes = load_outcomes()
+    procedures = procedures_of(bundle, kb, outcomes)
+    plan = (open_[0]["data"].get("plan") or {}).get("procedures") if open_ else None
     return {
         "patient": patient,
         "assessment": latest,
         "document": document,
         "entries": timeline(bundle, document, code_names(kb)),
-        "trend": trend_svg([Point(t, v) for t, v in scores], marks, title="Pain scores (NRS)"),
+        "diaries": [p for p in procedures if p.diary is not None],
+        "documents": list_documents(session, principal, pid, limit=20).items,
+        "doc_choices": _document_choices(plan or [], document, kb),
+        "doc_values": {"planned": start.date().isoformat() if start else ""},
+        "doc_errors": {},
+        "doc_kinds": DOCUMENTS,
+        "made": None,
         "episodes": episodes,
         "opening": [
             {
@@ -153,13 +168,15 @@ def _chart_context(
     }
 
 
-def _interventions(kb: Knowledge) -> dict[str, str]:
-    """CPT code -> the short label a chart marks it with (the procedure id)."""
-    memo = kb.cache("web.interventions")
-    if "codes" not in memo:
-        memo["codes"] = {c: p.id for p in kb.procedures.values() for c in p.cpt.codes}
-    codes: dict[str, str] = memo["codes"]
-    return codes
+def _document_choices(
+    plan: list[str], document: dict[str, Any] | None, kb: Knowledge
+) -> list[tuple[str, str]]:
+    """Procedures a document can be about: the open episode's plan first, then the options of
+    the latest assessment."""
+    ordered = [*plan, *(o["procedure"] for o in (document or {}).get("options") or [])]
+    return [
+        (p, f"{kb.procedures[p].name} ({p})") for p in dict.fromkeys(ordered) if p in kb.procedures
+    ]
 
 
 def _schedule_start(data: dict[str, Any]) -> datetime | None:
@@ -186,6 +203,7 @@ def chart(
     session: SessionDep,
     now: NowDep,
     kind: str = "",
+    made: int | None = None,
 ) -> Response:
     """The patient's story on one screen: the record as a timeline (optionally one kind of
     entry), the assessment beside it."""
@@ -200,7 +218,7 @@ def chart(
         return error_page(request, viewer, exc)
     if kind in KINDS:
         context["entries"] = [e for e in context["entries"] if e.kind == kind]
-    context.update(kinds=KINDS, kind=kind if kind in KINDS else "")
+    context.update(kinds=KINDS, kind=kind if kind in KINDS else "", made=made)
     return page(
         "chart.html",
         {**viewer.template(), **context, "errors": {}},
@@ -350,6 +368,9 @@ def _workspace(
     plan = (episode["data"].get("plan") or {}).get("procedures") or []
     focus = [scheduled] if scheduled else list(plan)
     return {
+        **outcome_forms(session, principal, pid),
+        "diary_errors": {},
+        "relief_errors": {},
         "episode": episode,
         "patient": patient,
         "assessment": latest,

@@ -14,7 +14,7 @@ from typing import Any
 
 from painpath.knowledge import Knowledge
 
-__all__ = ["KINDS", "Entry", "anchor", "code_names", "pain_series", "timeline"]
+__all__ = ["KINDS", "Entry", "anchor", "code_names", "timeline"]
 
 _KINDS = {
     "Condition": "Condition",
@@ -221,28 +221,3 @@ def _when(value: str) -> datetime | None:
     except ValueError:
         return None
     return when if when.tzinfo else when.replace(tzinfo=UTC)
-
-
-def pain_series(
-    bundle: Mapping[str, Any], nrs_code: str, procedure_codes: Mapping[str, str]
-) -> tuple[list[tuple[datetime, float]], list[tuple[datetime, str]]]:
-    """The record's pain scores (Observations coded `nrs_code`) and its interventional
-    procedures (`procedure_codes`: CPT -> label) as (time, value) and (time, label) lists."""
-    scores: list[tuple[datetime, float]] = []
-    marks: list[tuple[datetime, str]] = []
-    for e in bundle.get("entry") or []:
-        r = e.get("resource") if isinstance(e, Mapping) else None
-        if not isinstance(r, Mapping):
-            continue
-        codes = _codes(r.get("code")).split(", ")
-        if r.get("resourceType") == "Observation" and nrs_code in codes:
-            when = _when(_start(r, "effectiveDateTime", "effectivePeriod", "effectiveInstant"))
-            value = r.get("valueInteger", (r.get("valueQuantity") or {}).get("value"))
-            if when is not None and isinstance(value, int | float):
-                scores.append((when, float(value)))
-        elif r.get("resourceType") == "Procedure":
-            label = next((procedure_codes[c] for c in codes if c in procedure_codes), None)
-            when = _when(_start(r, "performedDateTime", "performedPeriod"))
-            if label and when is not None:
-                marks.append((when, label))
-    return sorted(scores), sorted(marks)

@@ -15,7 +15,15 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from painpath.api._deps import COOKIE, NowDep, SessionDep, client_ip
-from painpath.clinic import ACCESS, Principal, audit_event, record_alone, session_user, verify_csrf
+from painpath.clinic import (
+    ACCESS,
+    Principal,
+    audit_event,
+    record_alone,
+    role_allowed,
+    session_user,
+    verify_csrf,
+)
 from painpath.errors import AccessDenied, AuthError
 from painpath.store import AuthToken
 
@@ -43,6 +51,11 @@ class Viewer:
     @property
     def is_staff(self) -> bool:
         return self.role in STAFF
+
+    def may(self, operation: str) -> bool:
+        """Whether the access table lets this viewer's role attempt `operation` (navigation
+        uses it; the service still checks and audits every call)."""
+        return self.principal is not None and role_allowed(operation, self.role)
 
     def require(self) -> Principal:
         """The principal, or AuthError (the page then asks to sign in)."""
