@@ -36,6 +36,7 @@ from painpath.demo._bundles import (
     shift_dates,
 )
 from painpath.demo._cast import CAST
+from painpath.demo._outcomes import report_outcomes
 from painpath.demo._story import Story
 from painpath.demo._types import Member
 from painpath.errors import ConflictError, StoreError
@@ -161,6 +162,15 @@ def _add_users(
     return made
 
 
+def _backfill(session: Session, clinic_id: int, now: datetime) -> None:
+    """Outcome reports for a demo clinic loaded before the demo made them (none otherwise)."""
+    user = session.scalar(
+        select(User).where(User.clinic_id == clinic_id, User.role == "clinician").limit(1)
+    )
+    if user is not None and report_outcomes(session, Principal.of(user), now):
+        session.commit()
+
+
 def load_demo(
     engine: Engine,
     *,
@@ -185,6 +195,7 @@ def load_demo(
     with factory() as session:
         existing = session.scalar(select(Clinic).where(Clinic.name == DEMO_CLINIC))
         if existing is not None:
+            _backfill(session, existing.id, clock)
             return _summary(session, existing.id, loaded=False)
         if session.scalar(select(Clinic.id).where(Clinic.name == _LOADING)) is not None:
             raise StoreError(
@@ -213,6 +224,7 @@ def load_demo(
             add_observation(
                 session, principal, principal.patient_id, kind="nrs", value=3, now=reported
             )
+        report_outcomes(session, clinician, clock)
         clinic.name = DEMO_CLINIC
         session.commit()
         result = _summary(session, clinic.id, loaded=True)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from painpath.knowledge import Knowledge
@@ -213,11 +212,3 @@ def timeline(
         entries.append(entry)
     dated = sorted((e for e in entries if e.date), key=lambda e: e.date, reverse=True)
     return dated + [e for e in entries if not e.date]
-
-
-def _when(value: str) -> datetime | None:
-    try:
-        when = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return when if when.tzinfo else when.replace(tzinfo=UTC)
