@@ -153,7 +153,8 @@ def test_a_document_is_stored_listed_and_downloaded_as_an_attachment(
     download = client.get(f"/documents/{meta['id']}", headers=world.headers("patient"))
     assert download.content == b"%PDF-1.4 letter"
     assert download.headers["content-type"] == "application/pdf"
-    assert download.headers["content-disposition"].startswith("attachment")
+    disposition = download.headers["content-disposition"]
+    assert disposition == f'attachment; filename="document-{meta["id"]}.pdf"'
 
 
 def test_active_content_is_not_accepted_as_a_document(client: ApiClient, world: World) -> None:

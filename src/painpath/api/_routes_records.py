@@ -182,6 +182,10 @@ def documents(
     return page_out(page)
 
 
+_EXTENSIONS = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}
+"""File name endings of downloads, so a saved document opens with the right program."""
+
+
 @router.get(
     "/documents/{document_id}",
     name="document.read",
@@ -192,5 +196,6 @@ def document(
 ) -> Response:
     """A document's bytes, as an attachment (never rendered inline)."""
     meta, content = get_document(session, caller.principal, document_id)
-    headers = {"Content-Disposition": f'attachment; filename="document-{meta["id"]}"'}
+    ext = _EXTENSIONS.get(meta["content_type"], "")
+    headers = {"Content-Disposition": f'attachment; filename="document-{meta["id"]}{ext}"'}
     return Response(content, media_type=meta["content_type"], headers=headers)
