@@ -83,7 +83,10 @@ def procedures_of(
 ) -> list[ProcedureView]:
     """The record's interventional procedures (CPT in the knowledge base), newest first, each
     with its stored diary and relief duration."""
-    names = {c: p.name for p in kb.procedures.values() for c in p.cpt.codes}
+    names: dict[str, str] = {}
+    for proc in kb.procedures.values():  # a shared CPT code: the first procedure's name
+        for code in proc.cpt.codes:
+            names.setdefault(code, proc.name)
     resources = [e.get("resource") or {} for e in bundle.get("entry") or []]
     diaries: dict[str, Mapping[str, Any]] = {}
     weeks: dict[str, float] = {}

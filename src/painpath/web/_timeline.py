@@ -60,8 +60,9 @@ def code_names(kb: Knowledge) -> dict[str, str]:
         names: dict[str, str] = {}
         for code_set in kb.procedures_file.physical_therapy:
             names.update(dict.fromkeys(code_set.codes, "Physical therapy"))
-        for proc in kb.procedures.values():
-            names.update(dict.fromkeys(proc.cpt.codes, proc.name))
+        for proc in kb.procedures.values():  # a shared CPT code: the first procedure's name,
+            for code in proc.cpt.codes:  # as the outcome measures and charts label it
+                names.setdefault(code, proc.name)
         for (_, code), instrument in kb.instrument_by_code.items():
             names[code] = f"Score: {instrument.id}"
         memo["names"] = names
