@@ -64,6 +64,9 @@ def test_clinician_records_a_block_diary_and_makes_the_prior_auth_packet(page: P
     page.get_by_text("Make a document from the record").click()
     form = page.locator("form[action$='/documents']")
     form.get_by_label("Prior-authorization packet").check()
+    procedure = form.get_by_label(re.compile("^Procedure"))
+    expect(procedure).to_have_value("facet-rfa-lumbar")  # the planned procedure first
+    procedure.select_option("")
     form.get_by_role("button", name="Make the document").click()  # no procedure chosen
     expect(page.locator("#doc-procedure-error")).to_contain_text("Choose the procedure")
     form = page.locator("form[action$='/documents']")

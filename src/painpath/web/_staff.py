@@ -145,7 +145,10 @@ def _chart_context(
         "diaries": [p for p in procedures if p.diary is not None],
         "documents": list_documents(session, principal, pid, limit=20).items,
         "doc_choices": _document_choices(plan or [], document, kb),
-        "doc_values": {"planned": start.date().isoformat() if start else ""},
+        "doc_values": {  # the planned procedure and its booked day, when there is one
+            "planned": start.date().isoformat() if start else "",
+            "procedure": plan[0] if plan else "",
+        },
         "doc_errors": {},
         "doc_kinds": DOCUMENTS,
         "made": None,
