@@ -8,7 +8,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from ._browser import CLINICIAN, COORDINATOR, MARIA, check_a11y, shot, sign_in
+from ._browser import CLINICIAN, COORDINATOR, MARIA, SCREENSHOTS, check_a11y, shot, sign_in
 
 ROBERT = "Robert Lindqvist"  # demo-facet-two-blocks: two medial branch blocks on record
 MARIA_NAME = "Maria Santos"  # demo-radicular-ready: follow-up
@@ -56,6 +56,7 @@ def test_clinician_records_a_block_diary_and_makes_the_prior_auth_packet(page: P
     form.get_by_role("button", name="Record the diary").click()
     expect(section).to_contain_text("Positive: Peak relief 87.5% at 2 hours")
     check_a11y(page)
+    section.screenshot(path=str(SCREENSHOTS / "block-diary.png"))
 
     page.get_by_role("link", name=f"Chart of {ROBERT}").click()
     expect(page.get_by_role("heading", name=re.compile("^Block response: "))).to_have_count(1)
