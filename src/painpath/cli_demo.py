@@ -51,7 +51,8 @@ def demo(
         typer.Option(help="The shared data folder (default: PAINPATH_SHARED, or ../shared)."),
     ] = None,
 ) -> None:
-    """Load the demo clinic (staff, 13 patients, an episode at every pathway stage); idempotent.
+    """Load the demo clinic (staff, 13 patients, an episode at every pathway stage, outcome
+    reports of the followed-up episodes); idempotent.
 
     Example: PAINPATH_HOME=./var painpath demo && painpath serve
     """

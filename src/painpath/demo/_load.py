@@ -178,7 +178,8 @@ def load_demo(
     now: datetime | None = None,
     hasher: PasswordHasher = HASHER,
 ) -> DemoResult:
-    """Load the demo clinic into a migrated database, unless it is there already.
+    """Load the demo clinic into a migrated database, unless it is there already (then only
+    the outcome reports an older demo lacks are added: `report_outcomes`).
 
     Args:
         engine: the database (the caller migrates it first).
