@@ -187,3 +187,21 @@ def test_dashboard_page_for_clinicians_and_admins_only(client: ApiClient, world:
     sign_in(client, "clinician")
     page = client.get("/clinic/dashboard").text
     assert "Clinic dashboard" in page and "/dashboard/charts/funnel.svg" in page
+
+
+def test_a_patient_cannot_post_to_the_workspace_forms(client: ApiClient, world: World) -> None:
+    with world.session() as s:
+        payload: dict[str, Any] = {"source": "self-referral", "reason": "Back pain"}
+        episode = open_episode(
+            s, world.principals["clinician"], "pt-own", payload, now=world.clock()
+        )
+    sign_in(client, "patient")
+    token = csrf(client.get("/portal/pt-own"))
+    before = _stored(world)
+    for form in ("diary", "relief"):
+        r = client.post(
+            f"/clinic/episodes/{episode['id']}/{form}",
+            data={"csrf_token": token, **DIARY, "nrs_30": "2", "weeks": "3"},
+        )
+        assert r.status_code == 403 and "for the clinic team" in r.text
+    assert _stored(world) == before

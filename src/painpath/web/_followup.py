@@ -21,7 +21,7 @@ from painpath.clinic import (
     record_block_diary,
     record_relief_duration,
 )
-from painpath.errors import InputError, NotFound, PainpathError
+from painpath.errors import AccessDenied, InputError, NotFound, PainpathError
 from painpath.knowledge import load_outcomes
 from painpath.web._blocks import outcome_forms, read_diary_form, read_weeks
 from painpath.web._errors import error_page
@@ -85,6 +85,8 @@ async def _post(
 
     def work() -> Response:
         principal = check_csrf(viewer, sent, session, operation)
+        if not viewer.is_staff:  # the workspace is the clinic team's (as its GET page)
+            raise AccessDenied("the episode workspace is for the clinic team", "episode")
         pid = get_episode(session, principal, episode_id)["patient_id"]
         outcomes = load_outcomes()
         procedure = sent.get("procedure", "")
