@@ -28,7 +28,17 @@ ALLOWED = {
         "errors",
         "painpath",
     },
-    "api": {"api", "clinic", "store", "pathway", "knowledge", "errors", "painpath"},
+    "api": {"api", "clinic", "store", "pathway", "knowledge", "errors", "painpath", "interop"},
+    "interop": {
+        "interop",
+        "clinic",
+        "store",
+        "fhir",
+        "knowledge",
+        "domain",
+        "errors",
+        "painpath",
+    },
     "demo": {"demo", "clinic", "store", "knowledge", "errors"},
 }
 
@@ -61,7 +71,14 @@ def _isort_key(name: str) -> tuple[int, str]:
 
 @pytest.mark.parametrize(
     "name",
-    ["painpath", "painpath.domain", "painpath.engine", "painpath.fhir", "painpath.knowledge"],
+    [
+        "painpath",
+        "painpath.domain",
+        "painpath.engine",
+        "painpath.fhir",
+        "painpath.interop",
+        "painpath.knowledge",
+    ],
 )
 def test_all_is_sorted_and_every_name_exists(name: str) -> None:
     module = importlib.import_module(name)

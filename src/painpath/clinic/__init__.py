@@ -23,7 +23,7 @@ from painpath.clinic._accounts import (
     normalise_email,
     user_json,
 )
-from painpath.clinic._assessments import assess_patient, list_assessments
+from painpath.clinic._assessments import DocumentCache, assess_patient, list_assessments
 from painpath.clinic._audit import audit_event, audit_json, fhir_audit_event, record_alone
 from painpath.clinic._auditlog import audit_rows, list_audit
 from painpath.clinic._documents import (
@@ -83,6 +83,7 @@ __all__ = [
     "ROLES",
     "SESSION_TTL",
     "WINDOW",
+    "DocumentCache",
     "LoginResult",
     "Page",
     "Principal",
