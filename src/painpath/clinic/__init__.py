@@ -46,6 +46,7 @@ from painpath.clinic._episodes import (
     open_episode,
     transition_episode,
 )
+from painpath.clinic._fhirstore import display_name
 from painpath.clinic._lists import MAX_LIMIT, Page
 from painpath.clinic._login import EMAIL_LIMIT, IP_LIMIT, WINDOW, LoginResult, login, logout
 from painpath.clinic._patients import (
@@ -100,6 +101,7 @@ __all__ = [
     "clinic_named",
     "create_session",
     "create_user",
+    "display_name",
     "episode_events",
     "event_roles",
     "fhir_audit_event",
