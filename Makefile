@@ -48,6 +48,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_read.py
 	$(BIN)/python bench/bench_assess.py
 	$(BIN)/python bench/bench_api.py
+	$(BIN)/python bench/bench_cds.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
