@@ -4,7 +4,7 @@ Run with `make bench` (or `.venv/bin/python bench/bench_cds.py --help`):
 
 1. a fresh SQLite database in a temporary PAINPATH_HOME (PostgreSQL with
    `--backends postgresql`, as bench_api.py), and a clients file registering a test EHR
-   (a P-384 key made for the run) through PAINPATH_CDS_CLIENTS;
+   (an RSA key made for the run, RS384; `--alg ES384` for P-384) through PAINPATH_CDS_CLIENTS;
 2. the real server, `painpath serve --workers 2`, on a free 127.0.0.1 port;
 3. open-loop, constant-rate POSTs (bench/_loadgen.py) of complete CDS Hooks requests with
    the whole record as prefetch (the public vignettes), each with the EHR's signed JWT:
@@ -47,7 +47,7 @@ from bench_api import (
     settle,
     sqlite_backend,
 )
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 ISS = "https://bench-ehr.example.org"
 TEMPLATE_KEYS = {  # prefetch key -> resource types (painpath's templates, cds-services.yaml)
@@ -138,30 +138,28 @@ def request(hook: str, patient: str, resources: list[dict[str, Any]], marker: st
     return json.dumps(body).encode()
 
 
-def clients_file(home: Path) -> tuple[Path, Any]:
-    key = ec.generate_private_key(ec.SECP384R1())
-    jwk = json.loads(jwt.algorithms.ECAlgorithm.to_jwk(key.public_key()))
+ALGORITHM = {"value": "RS384"}
+
+
+def clients_file(home: Path, alg: str) -> tuple[Path, Any]:
+    """A clients file registering the bench EHR's public key (RS384: RSA 2048; ES384: P-384)."""
+    ALGORITHM["value"] = alg
+    if alg == "ES384":
+        key: Any = ec.generate_private_key(ec.SECP384R1())
+        jwk = json.loads(jwt.algorithms.ECAlgorithm.to_jwk(key.public_key()))
+    else:
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key()))
+    entry = {"iss": ISS, "clinic": "main", "jwks": {"keys": [{**jwk, "kid": "k1", "alg": alg}]}}
     path = home / "cds-clients.json"
-    path.write_text(
-        json.dumps(
-            {
-                "clients": [
-                    {
-                        "iss": ISS,
-                        "clinic": "main",
-                        "jwks": {"keys": [{**jwk, "kid": "k1", "alg": "ES384"}]},
-                    }
-                ]
-            }
-        )
-    )
+    path.write_text(json.dumps({"clients": [entry]}))
     return path, key
 
 
 def token(key: Any, aud: str) -> str:
     now = int(time.time())
     claims = {"iss": ISS, "aud": aud, "iat": now, "exp": now + 290, "jti": secrets.token_hex(8)}
-    return jwt.encode(claims, key, algorithm="ES384", headers={"kid": "k1"})
+    return jwt.encode(claims, key, algorithm=ALGORITHM["value"], headers={"kid": "k1"})
 
 
 SERVICES = {"patient-view": "painpath-patient-view", "order-select": "painpath-order-select"}
@@ -171,7 +169,7 @@ async def drive(base: str, group: int, key: Any, args: argparse.Namespace) -> li
     host, port = base.removeprefix("http://").split(":")
     client = HookClient(host, int(port), args.connections)
     records = charts()
-    count = round(args.rate * args.duration)
+    count = round(max([args.rate, *args.sweep]) * args.duration)
 
     def prepare(name: str, hook: str, unique: bool) -> list[str]:
         service = SERVICES[hook]
@@ -199,7 +197,9 @@ async def drive(base: str, group: int, key: Any, args: argparse.Namespace) -> li
             ("order-select, new data", ["order-select"], True),
             ("both, repeated charts", ["patient-view", "order-select"], False),
         ]
-        for name, hooks, unique in plans:
+        plans += [(f"{n} @{r:g}", h, u, r) for r in args.sweep for n, h, u in plans]
+        for name, hooks, unique, *rest in plans:
+            rate = rest[0] if rest else args.rate
             keys: list[str] = []
             per_hook = [prepare(f"{name}:{h}", h, unique) for h in hooks]
             for group_keys in zip(*per_hook, strict=True):
@@ -209,7 +209,7 @@ async def drive(base: str, group: int, key: Any, args: argparse.Namespace) -> li
                 client,
                 name,
                 keys,
-                rate=args.rate,
+                rate=rate,
                 duration=args.duration,
                 timeout=args.timeout,
                 server_group=group,
@@ -230,7 +230,7 @@ def bench_backend(backend: str, args: argparse.Namespace) -> list[RunResult]:
             sqlite_backend(home) if backend == "sqlite" else postgres_backend(args.pg_url, home)
         )
         with backing as env:
-            path, key = clients_file(home)
+            path, key = clients_file(home, args.alg)
             env["PAINPATH_CDS_CLIENTS"] = str(path)
             env.pop("PAINPATH_PUBLIC_URL", None)
             with server(env, args.workers, home / "server.log") as (base, group):
@@ -248,6 +248,19 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, default=5.0, help="per request, s")
     parser.add_argument("--connections", type=int, default=256)
     parser.add_argument("--pg-url", default="postgresql://postgres@127.0.0.1:5432/test")
+    parser.add_argument(
+        "--alg",
+        default="RS384",
+        choices=["RS384", "ES384"],
+        help="the EHR's JWT algorithm (both named by CDS Hooks)",
+    )
+    parser.add_argument(
+        "--sweep",
+        type=lambda t: [float(r) for r in t.split(",") if r],
+        default=[],
+        metavar="RATES",
+        help="then the runs again at these rates, e.g. 50,100",
+    )
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args()
     for signum in (signal.SIGTERM, signal.SIGHUP):
