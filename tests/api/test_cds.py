@@ -124,16 +124,32 @@ def test_patient_view_links_the_chart_of_a_patient_painpath_holds(
     assert cards[0]["indicator"] == "info"
 
 
-def test_patient_view_with_a_synthea_record_as_prefetch(client: ApiClient, ehr: Ehr) -> None:
-    bundle = json.loads((SYNTHEA / "bundles" / f"{SYNTHEA_PATIENT}.json").read_text())
+SYNTHEA_CHARTS = [
+    SYNTHEA_PATIENT,
+    "Cary_OHara_e39beddb-dcad-4762-a3ca-b671a92a5f2d",
+    "Natalia_Ruelas_bff04956-b74d-46b1-b8a3-a41b083b3045",
+    "Pierre_Bosco_85812c4a-7b8e-4754-aaa4-64b3aef16f7e",
+]
+
+
+@pytest.mark.shared_data("synthea-smart-generated-sample-data-r4")
+@pytest.mark.parametrize("name", SYNTHEA_CHARTS)
+def test_both_hooks_answer_with_a_synthea_record_as_prefetch(
+    name: str, client: ApiClient, ehr: Ehr
+) -> None:
+    bundle = json.loads((SYNTHEA / "bundles" / f"{name}.json").read_text())
     resources = server_form(bundle)
     patient = next(r["id"] for r in resources if r["resourceType"] == "Patient")
-    body = hook_request("patient-view", patient, prefetch=prefetch_of(resources, TEMPLATES))
-    cards = _ok(_call(client, ehr, PV, body))
-    assert (
-        cards[0]["summary"]
-        == "painpath: No condition on record that interventional procedures treat"
-    )
+    prefetch = prefetch_of(resources, TEMPLATES)
+    cards = _ok(_call(client, ehr, PV, hook_request("patient-view", patient, prefetch=prefetch)))
+    assert len(cards) == 1 and cards[0]["summary"].startswith("painpath: ")
+    order = service_request("sr-1", patient, "64483")
+    body = hook_request("order-sign", patient, prefetch=prefetch, orders=[order])
+    order_cards = _ok(_call(client, ehr, OSIGN, body))
+    if "No condition" in cards[0]["summary"]:  # no option at all: the order card says so
+        assert [c["summary"] for c in order_cards] == [
+            "esi-transforaminal-lumbar (CPT 64483): no matching diagnosis on record"
+        ]
 
 
 # ---------------------------------------------------------------- order hooks

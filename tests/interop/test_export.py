@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from clinic._world import FAST
 from painpath.cli import app as cli_app
-from painpath.clinic import Principal, add_document, clinic_named
+from painpath.clinic import Principal, add_document, add_questionnaire_response, clinic_named
 from painpath.demo import DEMO_CLINIC, load_demo
 from painpath.interop import (
     SOURCE_SYSTEM,
@@ -39,6 +39,16 @@ def demo(db_engine: Engine) -> Engine:
     with session_factory(db_engine)() as session:
         clinician = session.scalars(select(User).where(User.role == "clinician")).first()
         assert clinician is not None
+        who = Principal.of(clinician, None)
+        intake = {
+            "resourceType": "QuestionnaireResponse",
+            "status": "completed",
+            "questionnaire": "https://painpath.dev/fhir/Questionnaire/intake",
+            "item": [
+                {"linkId": "pain", "item": [{"linkId": "nrs", "answer": [{"valueInteger": 6}]}]}
+            ],
+        }
+        add_questionnaire_response(session, who, "demo-radicular-ready", intake, now=NOW)
         add_document(
             session,
             Principal.of(clinician, None),
@@ -96,6 +106,7 @@ def test_every_exported_resource_is_valid_r4_with_references_that_resolve(demo: 
         "DocumentReference",
         "AuditEvent",
         "Patient",
+        "QuestionnaireResponse",
     } <= kinds
 
 
