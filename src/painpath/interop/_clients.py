@@ -72,10 +72,10 @@ class CdsClients:
             raise AuthError("no bearer JWT", "Authorization", _EXPECTED)
         token = authorization[7:].strip()
         try:
-            header = jwt.get_unverified_header(token)
-            claims = jwt.decode(token, options={"verify_signature": False})
+            unverified = jwt.api_jwt.decode_complete(token, options={"verify_signature": False})
         except jwt.PyJWTError:
             raise AuthError("not a JWT", "Authorization", _EXPECTED) from None
+        header, claims = unverified["header"], unverified["payload"]
         alg = header.get("alg")
         if alg not in ALGORITHMS:
             raise AuthError(f"algorithm {alg!r} refused", "Authorization", ", ".join(ALGORITHMS))
