@@ -42,6 +42,7 @@ from painpath.interop import (
     render_template,
     run_hook,
     store_feedback,
+    write_audit,
 )
 from painpath.knowledge import load_knowledge
 
@@ -198,7 +199,7 @@ async def cds_hook(service_id: str, request: Request) -> Response:
                 now=now,
                 source_ip=_ip(request),
             )
-            session.add(event)
+            write_audit(session, event)
             session.commit()
             if failed is not None:
                 raise failed

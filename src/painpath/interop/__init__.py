@@ -16,7 +16,7 @@ Nothing here decides anything clinical: hook cards map the engine's
     knowledge_resources               the knowledge base as FHIR Clinical Reasoning
 """
 
-from painpath.interop._audit import cds_audit, patient_in_clinic
+from painpath.interop._audit import cds_audit, patient_in_clinic, write_audit
 from painpath.interop._cards import patient_view_cards
 from painpath.interop._clients import CLIENTS_ENV, CdsClient, CdsClients, load_clients
 from painpath.interop._export import (
@@ -82,4 +82,5 @@ __all__ = [
     "run_hook",
     "store_feedback",
     "untag",
+    "write_audit",
 ]

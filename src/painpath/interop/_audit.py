@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from painpath.clinic import audit_event
 from painpath.store import AuditEvent, Clinic, Patient
 
-__all__ = ["cds_audit", "patient_in_clinic"]
+__all__ = ["cds_audit", "patient_in_clinic", "write_audit"]
+
+_COLUMNS = tuple(c.key for c in AuditEvent.__table__.columns if c.key != "id")
 
 
 def cds_audit(
@@ -48,3 +50,9 @@ def patient_in_clinic(session: Session, patient_id: str, clinic: str) -> bool:
         .where(Patient.id == patient_id, Clinic.name == clinic)
     )
     return session.execute(stmt).first() is not None
+
+
+def write_audit(session: Session, event: AuditEvent) -> None:
+    """Insert the audit row in the session's transaction, as a plain INSERT (no ORM flush:
+    on the hook path the flush cost more than the engine's assessment)."""
+    session.execute(insert(AuditEvent), [{key: getattr(event, key) for key in _COLUMNS}])
