@@ -184,6 +184,16 @@ def test_order_sign_warns_of_the_warfarin_hold_with_its_days(client: ApiClient, 
         "Hold warfarin 5 days before esi-transforaminal-lumbar; restart 6 h after"
     ]
     assert cards[0]["indicator"] == "warning"
+    assert "stop warfarin" not in cards[0]["detail"]  # no planned day in the order
+
+
+def test_a_planned_day_on_the_order_gives_the_stop_date(client: ApiClient, ehr: Ehr) -> None:
+    patient, prefetch = _vignette_prefetch("warfarin-esi")
+    order = service_request("sr-tfesi", patient, "64483")
+    order["occurrenceDateTime"] = "2026-06-20T08:00:00Z"
+    body = hook_request("order-sign", patient, prefetch=prefetch, orders=[order])
+    (card,) = _ok(_call(client, ehr, OSIGN, body))
+    assert "For the procedure on 2026-06-20: stop warfarin on 2026-06-15" in card["detail"]
 
 
 def test_order_select_ignores_orders_that_are_not_painpath_procedures(

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from interop.cds_spec import response_problems
-from painpath.interop import draft_orders, load_catalog, order_cards, patient_view_cards
+from painpath.interop import Order, draft_orders, load_catalog, order_cards, patient_view_cards
 from painpath.knowledge import load_knowledge
 
 KB = load_knowledge()
 CATALOG = load_catalog()
-ORDER = [("ServiceRequest/sr-1", "64483", ["esi-transforaminal-lumbar"])]
+ORDER = [Order("ServiceRequest/sr-1", "64483", ["esi-transforaminal-lumbar"])]
 
 
 def _doc(**option: Any) -> dict[str, Any]:
@@ -132,7 +132,7 @@ def test_draft_orders_reads_cpt_service_requests_only() -> None:
         ],
     }
     found = draft_orders({"draftOrders": orders}, KB, CATALOG, "order-sign")
-    assert found == [("ServiceRequest/a", "62323", ["esi-interlaminar-lumbar", "esi-caudal"])]
+    assert found == [Order("ServiceRequest/a", "62323", ["esi-interlaminar-lumbar", "esi-caudal"])]
 
 
 def test_patient_view_warns_when_a_top_option_has_a_safety_warning() -> None:

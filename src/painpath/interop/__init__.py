@@ -33,7 +33,7 @@ from painpath.interop._fetch import FetchError, FhirSource, fetch_all
 from painpath.interop._hooks import ASSESSMENTS, assess_bundle, run_hook
 from painpath.interop._import import import_export, read_export_dir, untag
 from painpath.interop._knowledge_fhir import knowledge_resources
-from painpath.interop._orders import draft_orders, order_cards
+from painpath.interop._orders import Order, draft_orders, order_cards
 from painpath.interop._prefetch import (
     collect_resources,
     missing_keys,
@@ -55,6 +55,7 @@ __all__ = [
     "FetchError",
     "FhirSource",
     "HookRequest",
+    "Order",
     "assess_bundle",
     "bundle_of",
     "cds_audit",

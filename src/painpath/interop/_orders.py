@@ -19,8 +19,10 @@ Cards with something to override carry painpath's override reasons (`cds-service
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
-from typing import Any
+from datetime import date, timedelta
+from typing import Any, NamedTuple
 
 from painpath.interop._cards import card, card_uuid
 from painpath.interop._services import CdsCatalog
@@ -28,8 +30,28 @@ from painpath.knowledge import Knowledge
 
 __all__ = ["Order", "draft_orders", "order_cards"]
 
-Order = tuple[str, str, str]
-"""(ServiceRequest reference `ServiceRequest/id`, CPT code, procedure id)."""
+
+class Order(NamedTuple):
+    """One ordered painpath procedure: the draft ServiceRequest, its CPT number, the
+    procedures with that number, and the planned day when the order gives one."""
+
+    ref: str
+    code: str
+    candidates: list[str]
+    day: date | None = None
+
+
+def _planned_day(request: Mapping[str, Any]) -> date | None:
+    """The day of `occurrenceDateTime` (or `occurrencePeriod.start`), if readable."""
+    value = request.get("occurrenceDateTime") or (request.get("occurrencePeriod") or {}).get(
+        "start"
+    )
+    if not isinstance(value, str) or len(value) < 10:
+        return None
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return None
 
 
 def _procedures_by_cpt(knowledge: Knowledge) -> dict[str, list[str]]:
@@ -43,15 +65,15 @@ def _procedures_by_cpt(knowledge: Knowledge) -> dict[str, list[str]]:
 
 def draft_orders(
     context: Mapping[str, Any], knowledge: Knowledge, catalog: CdsCatalog, hook: str
-) -> list[tuple[str, str, list[str]]]:
-    """(reference, CPT code, candidate procedures) of each ordered painpath procedure.
+) -> list[Order]:
+    """Each ordered painpath procedure (see `Order`).
 
     order-select looks at the selected orders only; order-sign at every draft order.
     """
     cpt_system = catalog.order_code_systems["cpt"]
     selected = set(context.get("selections") or []) if hook == "order-select" else None
     table = _procedures_by_cpt(knowledge)
-    out: list[tuple[str, str, list[str]]] = []
+    out: list[Order] = []
     for entry in context["draftOrders"].get("entry") or []:
         res = entry.get("resource") if isinstance(entry, dict) else None
         if not isinstance(res, dict) or res.get("resourceType") != "ServiceRequest":
@@ -64,7 +86,7 @@ def draft_orders(
                 continue
             code = str(coding.get("code"))
             if code in table:
-                out.append((ref, code, table[code]))
+                out.append(Order(ref, code, table[code], _planned_day(res)))
                 break
     return out
 
@@ -118,7 +140,11 @@ def _criteria_cards(
 
 
 def _safety_cards(
-    option: Mapping[str, Any], doc: Mapping[str, Any], key: str, hook_instance: str
+    option: Mapping[str, Any],
+    doc: Mapping[str, Any],
+    key: str,
+    hook_instance: str,
+    day: date | None,
 ) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     proc = option.get("procedure")
@@ -137,6 +163,12 @@ def _safety_cards(
         else:
             summary = f"{proc}: {finding.get('message')}"
         detail = f"{finding.get('message')} [{finding.get('citation')}]"
+        if drug and finding.get("verified") and isinstance(days, int | float) and day:
+            stop = day - timedelta(days=math.ceil(days))  # whole days: never a shorter hold
+            detail += (
+                f"\n\nFor the procedure on {day.isoformat()}: stop {drug} on "
+                f"{stop.isoformat()} (no dose from that day on)."
+            )
         refs = finding.get("evidence") or []
         if refs:
             detail += f"\n\nEvidence: {', '.join(refs)}"
@@ -202,7 +234,7 @@ def _first_steps(
 
 def order_cards(
     document: Mapping[str, Any],
-    orders: Sequence[tuple[str, str, list[str]]],
+    orders: Sequence[Order],
     knowledge: Knowledge,
     catalog: CdsCatalog,
     hook_instance: str,
@@ -226,7 +258,7 @@ def order_cards(
             )
         )
     options = list(document.get("options") or [])
-    for ref, code, candidates in orders:
+    for ref, code, candidates, day in orders:
         key = f"{ref}/{code}"
         option = next((o for o in options if o.get("procedure") in candidates), None)
         if option is None:
@@ -257,6 +289,6 @@ def order_cards(
                 one["selectionBehavior"] = "at-most-one"
             found.append(one)
         found += _criteria_cards(option, knowledge, catalog, document, key, hook_instance)
-        found += _safety_cards(option, document, key, hook_instance)
+        found += _safety_cards(option, document, key, hook_instance, day)
         cards += _override(found, catalog)
     return cards
