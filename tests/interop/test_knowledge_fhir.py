@@ -123,3 +123,14 @@ def test_the_cli_needs_a_folder() -> None:
     result = CliRunner().invoke(cli_app, ["knowledge", "export-fhir"])
     assert result.exit_code == 2
     assert "needs a folder" in result.output
+
+
+def test_every_hold_row_is_published_and_unverified_ones_say_so() -> None:
+    holds = _by("PlanDefinition")["rules"]["action"][3]
+    rows = [(d.drug, r) for d in KB.antithrombotics.values() for r in d.rows]
+    assert len(holds["action"]) == len(rows)
+    for action, (drug, row) in zip(holds["action"], rows, strict=True):
+        assert action["title"] == f"{drug} ({row.variant})"
+        unverified = row.tag == "unverified"
+        assert action["description"].startswith("Not verified") == unverified
+        assert ("days" in action["description"]) <= (not unverified)  # never a number

@@ -4,7 +4,8 @@ exactly what painpath decides and why.
 - `ActivityDefinition` per procedure (`procedure-<id>`): CPT numbers, purpose, repeat limit;
 - `PlanDefinition` per payer policy (`policy-<id>`, type eca-rule): one action per covered
   procedure (its ActivityDefinition), each criterion a sub-action (id, kind, text, source);
-- `PlanDefinition` of the rules: red flags, safety checks, operational numbers;
+- `PlanDefinition` of the rules: red flags, safety checks, operational numbers, the
+  antithrombotic hold table (unverified rows say so) and the MME factors;
 - `ValueSet` per code list (condition groups, red flags, named code sets, CPT groups):
   `M54.16` an included concept, `M54.1-` an is-a filter, `C00-C96` a regex over categories;
 - `Library` per knowledge file (`knowledge-<file>`), the file itself as its content, with
@@ -21,7 +22,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from painpath.knowledge import DATA_DIR, Knowledge
-from painpath.knowledge._schema import CodeSet, Criterion
+from painpath.knowledge._schema import CodeSet, Criterion, HoldCell
 
 __all__ = ["BASE", "knowledge_resources"]
 
@@ -200,6 +201,55 @@ def _policies(kb: Knowledge) -> list[dict[str, Any]]:
     return out
 
 
+def _cell(cell: HoldCell) -> str:
+    if cell.kind == "number":
+        restart = f", restart {cell.restart_hours:g} h after" if cell.restart_hours else ""
+        return f"hold {cell.hold_days:g} days before{restart}"
+    return cell.words or cell.kind
+
+
+def _holds(kb: Knowledge) -> list[dict[str, Any]]:
+    out = []
+    for drug in kb.antithrombotics.values():
+        for row in drug.rows:
+            text = "; ".join(
+                f"{risk} risk: {_cell(getattr(row, risk))}"
+                for risk in ("high", "intermediate", "low")
+            )
+            if row.tag == "unverified":  # what painpath says for it: no number
+                text = "Not verified: painpath gives no hold time and says to confirm the hold "
+                text += "with the guideline before the procedure."
+            out.append(
+                {
+                    "id": _id(f"hold-{drug.drug}-{row.variant}"),
+                    "title": f"{drug.drug} ({row.variant})",
+                    "description": text,
+                    "documentation": [{"type": "citation", "label": row.source}],
+                }
+            )
+    return out
+
+
+def _mme(kb: Knowledge) -> list[dict[str, Any]]:
+    out = []
+    for name, factors in kb.opioid_factors.items():
+        for n, factor in enumerate(factors):
+            value = (
+                f"{factor.factor:g} per {factor.dose_unit}"
+                if factor.factor is not None
+                else f"no factor: {factor.reason_absent or 'not in the table'}"
+            )
+            out.append(
+                {
+                    "id": _id(f"mme-{name}-{n}"),
+                    "title": f"{name} ({factor.route})",
+                    "description": value,
+                    "documentation": [{"type": "citation", "label": factor.source}],
+                }
+            )
+    return out
+
+
 def _rules(kb: Knowledge) -> dict[str, Any]:
     flags = [
         {
@@ -260,6 +310,12 @@ def _rules(kb: Knowledge) -> dict[str, Any]:
             },
             {"id": "safety", "title": "Safety checks of each procedure", "action": checks},
             {"id": "numbers", "title": "Operational numbers", "action": numbers},
+            {
+                "id": "holds",
+                "title": "Antithrombotic holds by bleeding risk of the procedure",
+                "action": _holds(kb),
+            },
+            {"id": "mme", "title": "Opioid conversion factors (MME)", "action": _mme(kb)},
         ],
     }
 
