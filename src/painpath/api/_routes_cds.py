@@ -26,20 +26,15 @@ from painpath.interop import (
     CdsClient,
     CdsClients,
     FetchError,
-    FhirSource,
-    HookRequest,
     cds_audit,
-    collect_resources,
     discovery,
     draft_orders,
-    fetch_all,
+    gather_resources,
     load_catalog,
     load_clients,
-    missing_keys,
     parse_feedback,
     parse_hook_request,
     patient_in_clinic,
-    render_template,
     run_hook,
     store_feedback,
     write_audit,
@@ -106,32 +101,6 @@ def cds_discovery() -> Response:
     return _json(discovery(load_catalog()))
 
 
-async def _data(hook: HookRequest, client: CdsClient) -> list[tuple[str, dict[str, Any]]]:
-    """The resources the EHR sent, completed from its FHIR server when keys are missing."""
-    catalog = load_catalog()
-    items: dict[str, Any] = dict(hook.prefetch or {})
-    sent = collect_resources(items)  # bad prefetch is a 400 before anything is fetched
-    missing = missing_keys(catalog.prefetch, hook.prefetch)
-    if not missing:
-        return sent
-    if hook.fhir_server is None:
-        raise FetchError(
-            f"prefetch lacks {', '.join(missing)} and no fhirServer was given",
-            "prefetch",
-            "every prefetch key, or fhirServer and fhirAuthorization",
-        )
-    if not client.may_fetch(hook.fhir_server):
-        raise FetchError(
-            "fhirServer is not registered for this CDS client",
-            "fhirServer",
-            "one of the client's fhir_servers",
-        )
-    queries = {key: render_template(catalog.prefetch[key], hook.context) for key in missing}
-    token = hook.authorization.access_token if hook.authorization else None
-    items.update(await fetch_all(FhirSource(hook.fhir_server, token), queries))
-    return collect_resources(items)
-
-
 @router.post("/cds-services/{service_id}", name="cds.hook")
 async def cds_hook(service_id: str, request: Request) -> Response:
     """Call a service: a CDS Hooks request in, `{"cards": [...]}` out."""
@@ -146,10 +115,10 @@ async def cds_hook(service_id: str, request: Request) -> Response:
         hook = parse_hook_request(await request.body(), service.hook)
         patient = hook.patient_id
         knowledge = load_knowledge()
-        ordered = service.hook == "patient-view" or bool(
+        relevant = service.hook == "patient-view" or bool(
             draft_orders(hook.context, knowledge, catalog, service.hook)
-        )
-        resources = await _data(hook, client) if ordered else []
+        )  # order hooks without a painpath procedure: no data, no engine, no cards
+        resources = await gather_resources(hook, client, catalog) if relevant else []
     except PainpathError as exc:
         outcome = "error" if isinstance(exc, FetchError | InputError) else "denied"
         await _audit_alone(
@@ -175,7 +144,7 @@ async def cds_hook(service_id: str, request: Request) -> Response:
                     session, hook.patient_id, client.clinic
                 ):
                     chart = template.format(base=base, patient_id=hook.patient_id)
-                if not ordered:
+                if not relevant:
                     response: dict[str, Any] = {"cards": []}
                 else:
                     response = run_hook(

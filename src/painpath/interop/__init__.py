@@ -30,7 +30,7 @@ from painpath.interop._export import (
 )
 from painpath.interop._feedback import OUTCOMES, parse_feedback, store_feedback
 from painpath.interop._fetch import FetchError, FhirSource, fetch_all
-from painpath.interop._hooks import ASSESSMENTS, assess_bundle, run_hook
+from painpath.interop._hooks import ASSESSMENTS, assess_bundle, gather_resources, run_hook
 from painpath.interop._import import import_export, read_export_dir, untag
 from painpath.interop._knowledge_fhir import knowledge_resources
 from painpath.interop._orders import Order, draft_orders, order_cards
@@ -65,6 +65,7 @@ __all__ = [
     "export_ndjson",
     "export_patient",
     "fetch_all",
+    "gather_resources",
     "import_export",
     "knowledge_resources",
     "load_catalog",

@@ -20,13 +20,21 @@ from painpath import assess
 from painpath.clinic import DocumentCache
 from painpath.errors import FhirInputError
 from painpath.interop._cards import patient_view_cards
+from painpath.interop._clients import CdsClient
+from painpath.interop._fetch import FetchError, FhirSource, fetch_all
 from painpath.interop._orders import draft_orders, order_cards
-from painpath.interop._prefetch import prefetch_where, record_bundle
+from painpath.interop._prefetch import (
+    collect_resources,
+    missing_keys,
+    prefetch_where,
+    record_bundle,
+    render_template,
+)
 from painpath.interop._request import HookRequest
 from painpath.interop._services import CdsCatalog
 from painpath.knowledge import Knowledge
 
-__all__ = ["ASSESSMENTS", "assess_bundle", "run_hook"]
+__all__ = ["ASSESSMENTS", "assess_bundle", "gather_resources", "run_hook"]
 
 ASSESSMENTS = DocumentCache(256)
 """Assessments of EHR data this process has made (by Bundle hash, as-of and payer)."""
@@ -83,3 +91,33 @@ def _run(
     document = assess_bundle(bundle, as_of, knowledge)
     cards = patient_view_cards(document, knowledge, catalog, request.hook_instance, chart_url)
     return {"cards": cards}
+
+
+async def gather_resources(
+    hook: HookRequest, client: CdsClient, catalog: CdsCatalog
+) -> list[tuple[str, dict[str, Any]]]:
+    """The resources the EHR sent, completed from its FHIR server for the template keys it
+    left out. InputError for bad prefetch (before anything is fetched); FetchError when
+    the data cannot be had: no `fhirServer`, one not registered for the client, or a failed
+    fetch."""
+    items: dict[str, Any] = dict(hook.prefetch or {})
+    sent = collect_resources(items)
+    missing = missing_keys(catalog.prefetch, hook.prefetch)
+    if not missing:
+        return sent
+    if hook.fhir_server is None:
+        raise FetchError(
+            f"prefetch lacks {', '.join(missing)} and no fhirServer was given",
+            "prefetch",
+            "every prefetch key, or fhirServer and fhirAuthorization",
+        )
+    if not client.may_fetch(hook.fhir_server):
+        raise FetchError(
+            "fhirServer is not registered for this CDS client",
+            "fhirServer",
+            "one of the client's fhir_servers",
+        )
+    queries = {key: render_template(catalog.prefetch[key], hook.context) for key in missing}
+    token = hook.authorization.access_token if hook.authorization else None
+    items.update(await fetch_all(FhirSource(hook.fhir_server, token), queries))
+    return collect_resources(items)
