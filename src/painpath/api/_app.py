@@ -26,6 +26,7 @@ from painpath.api import (
     _routes_auth,
     _routes_cds,
     _routes_episodes,
+    _routes_interop,
     _routes_patients,
     _routes_records,
 )
@@ -79,7 +80,14 @@ async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
     yield
 
 
-_ROUTERS = (_routes_auth, _routes_patients, _routes_episodes, _routes_records, _routes_admin)
+_ROUTERS = (
+    _routes_auth,
+    _routes_patients,
+    _routes_episodes,
+    _routes_records,
+    _routes_admin,
+    _routes_interop,
+)
 
 
 def _operation_id(route: APIRoute) -> str:

@@ -47,6 +47,7 @@ from painpath.clinic._episodes import (
     transition_episode,
 )
 from painpath.clinic._fhirstore import display_name
+from painpath.clinic._guard import Guard, guarded
 from painpath.clinic._lists import MAX_LIMIT, Page
 from painpath.clinic._login import EMAIL_LIMIT, IP_LIMIT, WINDOW, LoginResult, login, logout
 from painpath.clinic._patients import (
@@ -85,6 +86,7 @@ __all__ = [
     "SESSION_TTL",
     "WINDOW",
     "DocumentCache",
+    "Guard",
     "LoginResult",
     "Page",
     "Principal",
@@ -109,6 +111,7 @@ __all__ = [
     "get_episode",
     "get_patient",
     "get_patient_bundle",
+    "guarded",
     "hash_password",
     "import_bundle",
     "issue_token",

@@ -25,6 +25,7 @@ from painpath.interop._export import (
     bundle_of,
     export_ndjson,
     export_patient,
+    get_patient_export,
     patient_ids,
     patient_resources,
 )
@@ -66,6 +67,7 @@ __all__ = [
     "export_patient",
     "fetch_all",
     "gather_resources",
+    "get_patient_export",
     "import_export",
     "knowledge_resources",
     "load_catalog",

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Iterable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,7 @@ import orjson
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from painpath.clinic import fhir_audit_event
+from painpath.clinic import Principal, fhir_audit_event, guarded
 from painpath.knowledge import Knowledge
 from painpath.store import AuditEvent, Document, Episode, FhirResource, Patient
 
@@ -39,6 +40,7 @@ __all__ = [
     "bundle_of",
     "export_ndjson",
     "export_patient",
+    "get_patient_export",
     "patient_ids",
     "patient_resources",
 ]
@@ -187,6 +189,29 @@ def patient_resources(
     )
     out += [_audit(row, present) for row in audits]
     return out
+
+
+def get_patient_export(
+    session: Session,
+    principal: Principal,
+    patient_id: str,
+    knowledge: Knowledge,
+    *,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """The patient's export for a principal who may read the record (audited as
+    `patient.export`)."""
+    with guarded(
+        session,
+        principal,
+        "patient.export",
+        patient_id=patient_id,
+        target=f"Patient/{patient_id}",
+        now=now,
+    ) as guard:
+        guard.patient(patient_id)
+        bundle = export_patient(session, patient_id, knowledge)
+    return bundle
 
 
 def export_patient(session: Session, patient_id: str, knowledge: Knowledge) -> dict[str, Any]:
