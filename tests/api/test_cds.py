@@ -431,6 +431,20 @@ def test_bad_requests_get_400_naming_the_field(
     assert response.json()["error"]["field"] == field
 
 
+def test_a_draft_order_without_an_id_is_400(client: ApiClient, ehr: Ehr) -> None:
+    order = service_request("x", "p1", "64483")
+    del order["id"]
+    body = hook_request("order-sign", "p1", orders=[order])
+    response = _call(client, ehr, OSIGN, body)
+    assert response.status_code == 400
+    assert response.json()["error"]["field"] == "context.draftOrders.entry[0].resource.id"
+
+
+def test_a_body_over_the_size_limit_is_413_not_500(client: ApiClient, ehr: Ehr) -> None:
+    response = _call(client, ehr, PV, b"{" + b" " * (6 * 1024 * 1024) + b"}")
+    assert response.status_code == 413
+
+
 def test_prefetch_without_the_patient_in_context_is_400(client: ApiClient, ehr: Ehr) -> None:
     prefetch = {key: None for key in TEMPLATES}
     response = _call(client, ehr, PV, hook_request("patient-view", "p1", prefetch=prefetch))

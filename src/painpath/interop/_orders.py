@@ -24,6 +24,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any, NamedTuple
 
+from painpath.errors import InputError
 from painpath.interop._cards import card, card_uuid
 from painpath.interop._services import CdsCatalog
 from painpath.knowledge import Knowledge
@@ -74,17 +75,24 @@ def draft_orders(
     selected = set(context.get("selections") or []) if hook == "order-select" else None
     table = _procedures_by_cpt(knowledge)
     out: list[Order] = []
-    for entry in context["draftOrders"].get("entry") or []:
+    for i, entry in enumerate(context["draftOrders"].get("entry") or []):
         res = entry.get("resource") if isinstance(entry, dict) else None
         if not isinstance(res, dict) or res.get("resourceType") != "ServiceRequest":
             continue
-        ref = f"ServiceRequest/{res.get('id')}"
+        rid = res.get("id")
+        ref = f"ServiceRequest/{rid}"
         if selected is not None and ref not in selected:
             continue
         for coding in (res.get("code") or {}).get("coding") or []:
             if not isinstance(coding, dict) or coding.get("system") != cpt_system:
                 continue
             code = str(coding.get("code"))
+            if code in table and not (isinstance(rid, str) and rid):
+                raise InputError(
+                    "a draft order of a painpath procedure without an id",
+                    f"context.draftOrders.entry[{i}].resource.id",
+                    "the ServiceRequest's id (cards refer to it)",
+                )
             if code in table:
                 out.append(Order(ref, code, table[code], _planned_day(res)))
                 break

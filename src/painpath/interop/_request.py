@@ -99,7 +99,7 @@ def _context(hook: str, context: dict[str, Any]) -> None:
         if not isinstance(context[key], str) or not context[key].strip():
             raise InputError("not a string", f"context.{key}", "a FHIR reference or id")
     patient = context["patientId"].removeprefix("Patient/")
-    if len(patient) > _MAX_ID or "/" in patient:
+    if not patient or len(patient) > _MAX_ID or "/" in patient:
         raise InputError("not a FHIR id", "context.patientId", "a Patient id")
     if "draftOrders" in CONTEXT_FIELDS[hook]:
         orders = context["draftOrders"]
