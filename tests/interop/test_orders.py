@@ -141,3 +141,20 @@ def test_patient_view_warns_when_a_top_option_has_a_safety_warning() -> None:
     assert card["indicator"] == "warning"
     assert "Diabetes: check glucose." in card["detail"]
     assert response_problems({"cards": [card]}) == []
+
+
+def test_patient_view_shows_the_engines_pain_care_and_opioid_dose() -> None:
+    doc = _doc()
+    doc.update(
+        pain={"chronic": True, "duration_months": 7.5, "latest_nrs": 7},
+        conservative_care={"weeks": 12, "modalities": ["physical-therapy", "nsaid"]},
+        mme_per_day=60.0,
+        mme_incomplete=False,
+    )
+    (card,) = patient_view_cards(doc, KB, CATALOG, "h", None)
+    assert "- Pain: chronic, 7.5 months, latest NRS 7" in card["detail"]
+    assert "- Conservative care: 12 weeks (physical-therapy, nsaid)" in card["detail"]
+    assert "- Opioids: 60 MME per day" in card["detail"]
+    doc["mme_incomplete"] = True
+    (card,) = patient_view_cards(doc, KB, CATALOG, "h", None)
+    assert "MME per day incomplete" in card["detail"] and "60 MME" not in card["detail"]

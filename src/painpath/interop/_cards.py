@@ -88,6 +88,32 @@ def _safety_lines(options: Sequence[Mapping[str, Any]]) -> list[str]:
     return lines
 
 
+def _record_lines(document: Mapping[str, Any]) -> list[str]:
+    """Pain, conservative care and opioid dose, as the engine found them."""
+    lines: list[str] = []
+    pain = document.get("pain") or {}
+    if pain:
+        months = pain.get("duration_months")
+        nrs = pain.get("latest_nrs")
+        lines.append(
+            f"- Pain: {'chronic' if pain.get('chronic') else 'not chronic'}"
+            + (f", {months:g} months" if isinstance(months, int | float) else "")
+            + (f", latest NRS {nrs:g}" if isinstance(nrs, int | float) else "")
+        )
+    care = document.get("conservative_care") or {}
+    if care:
+        weeks = care.get("weeks")
+        kinds = ", ".join(care.get("modalities") or []) or "none recorded"
+        span = f"{weeks:g} weeks" if isinstance(weeks, int | float) else "unknown span"
+        lines.append(f"- Conservative care: {span} ({kinds})")
+    mme = document.get("mme_per_day")
+    if document.get("mme_incomplete"):
+        lines.append("- Opioids: MME per day incomplete (a dose could not be read)")
+    elif isinstance(mme, int | float) and mme > 0:
+        lines.append(f"- Opioids: {mme:g} MME per day")
+    return ["**Record:**", *lines] if lines else []
+
+
 def patient_view_cards(
     document: Mapping[str, Any],
     knowledge: Knowledge,
@@ -109,6 +135,7 @@ def patient_view_cards(
             s.get("severity") in ("stop", "warning") for o in top for s in o.get("safety") or []
         )
         indicator = "warning" if severe else "info"
+    lines += _record_lines(document)
     if top:
         lines.append("**Options** (best first):")
         lines += [option_line(knowledge, o) for o in top]
