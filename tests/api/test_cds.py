@@ -490,6 +490,19 @@ def test_hook_calls_need_a_jwt_from_a_registered_ehr(
     assert [r.outcome for r in _audits(world, f"cds.{PV}")] == ["denied"] * len(tokens)
 
 
+def test_an_unusable_clients_file_is_a_500_that_does_not_echo_it(
+    app: FastAPI, client: ApiClient, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    bad = tmp_path / "secret-place" / "clients.json"
+    bad.parent.mkdir()
+    bad.write_text("{not json")
+    monkeypatch.setenv("PAINPATH_CDS_CLIENTS", str(bad))
+    response = client.post(f"/cds-services/{PV}", content=b"{}")
+    assert response.status_code == 500
+    assert "secret-place" not in response.text
+    assert response.json()["error"]["message"] == "internal error"
+
+
 # ---------------------------------------------------------------- feedback
 
 

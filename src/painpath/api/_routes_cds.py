@@ -12,6 +12,7 @@ cards when the data could not be fetched from the EHR's FHIR server.
 
 from __future__ import annotations
 
+import logging
 import os
 from typing import Any
 
@@ -44,6 +45,7 @@ from painpath.knowledge import load_knowledge
 __all__ = ["CHART_URL_ENV", "PUBLIC_URL_ENV", "router"]
 
 router = APIRouter(tags=["cds-hooks"], include_in_schema=False)
+log = logging.getLogger("painpath.api")
 
 PUBLIC_URL_ENV = "PAINPATH_PUBLIC_URL"
 """The service's public base URL (the JWT `aud` is checked against it); default: as called."""
@@ -62,9 +64,16 @@ def _base(request: Request) -> str:
 
 
 def _clients(request: Request) -> CdsClients:
+    """The registered EHRs (read once per process). An unusable clients file is the
+    operator's problem, not the caller's: it is logged and answered 500, never echoed."""
     clients: CdsClients | None = getattr(request.app.state, "cds_clients", None)
     if clients is None:
-        clients = request.app.state.cds_clients = load_clients()
+        try:
+            clients = load_clients()
+        except InputError as exc:
+            log.error("CDS clients file unusable: %s", exc.message)
+            raise PainpathError("CDS clients file unusable") from None
+        request.app.state.cds_clients = clients
     return clients
 
 
