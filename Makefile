@@ -59,6 +59,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_api.py
 	$(BIN)/python bench/bench_dashboard.py
 	$(BIN)/python bench/bench_web.py
+	$(BIN)/python bench/bench_cds.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -194,7 +194,10 @@ class RawClient:
 
     async def get(self, path: str) -> tuple[int, int]:
         """(status, body bytes) of `GET path`; raises OSError / asyncio errors on failure."""
-        request = b"GET " + path.encode() + b" HTTP/1.1\r\n" + self._head
+        return await self.send(b"GET " + path.encode() + b" HTTP/1.1\r\n" + self._head)
+
+    async def send(self, request: bytes) -> tuple[int, int]:
+        """(status, body bytes) of one complete HTTP/1.1 request (head and body)."""
         async with self._slots:
             conn = self._reuse()
             for attempt in (1, 2):

@@ -29,7 +29,27 @@ ALLOWED = {
         "painpath",
         "reports",
     },
-    "api": {"api", "clinic", "store", "pathway", "knowledge", "errors", "painpath", "reports"},
+    "api": {
+        "api",
+        "clinic",
+        "store",
+        "pathway",
+        "knowledge",
+        "errors",
+        "painpath",
+        "interop",
+        "reports",
+    },
+    "interop": {
+        "interop",
+        "clinic",
+        "store",
+        "fhir",
+        "knowledge",
+        "domain",
+        "errors",
+        "painpath",
+    },
     "demo": {"demo", "clinic", "store", "knowledge", "errors"},
     "reports": {"reports", "engine", "domain", "knowledge", "errors"},
     "web": {
@@ -74,7 +94,14 @@ def _isort_key(name: str) -> tuple[int, str]:
 
 @pytest.mark.parametrize(
     "name",
-    ["painpath", "painpath.domain", "painpath.engine", "painpath.fhir", "painpath.knowledge"],
+    [
+        "painpath",
+        "painpath.domain",
+        "painpath.engine",
+        "painpath.fhir",
+        "painpath.interop",
+        "painpath.knowledge",
+    ],
 )
 def test_all_is_sorted_and_every_name_exists(name: str) -> None:
     module = importlib.import_module(name)

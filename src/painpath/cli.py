@@ -15,6 +15,7 @@ import orjson
 import typer
 
 from painpath.cli_documents import register_document_commands
+from painpath.cli_interop import register_interop_commands
 from painpath.cli_service import register_service_commands
 from painpath.db_cli import app as db_app
 from painpath.errors import InputError, PainpathError
@@ -102,7 +103,7 @@ def knowledge(
         str | None,
         typer.Argument(
             help="procedures, conditions, policies, drugs or sources (default: a summary); "
-            "or `show` followed by an id."
+            "or `show` followed by an id; or `export-fhir` followed by a folder."
         ),
     ] = None,
     entry: Annotated[str | None, typer.Argument(help="With `show`: the id to explain.")] = None,
@@ -110,7 +111,8 @@ def knowledge(
 ) -> None:
     """List the knowledge base, or explain one entry with its sources.
 
-    Examples: painpath knowledge procedures --json; painpath knowledge show facet-rfa-lumbar
+    Examples: painpath knowledge procedures --json; painpath knowledge show facet-rfa-lumbar;
+    painpath knowledge export-fhir fhir-knowledge/
     """
     from painpath.cli_knowledge import list_kind, show_entry
 
@@ -119,6 +121,12 @@ def knowledge(
             if entry is None:
                 raise InputError("`knowledge show` needs an id", "ID", "e.g. facet-rfa-lumbar")
             sys.stdout.write(show_entry(entry, as_json))
+        elif what == "export-fhir":
+            from painpath.cli_interop import export_knowledge_fhir
+
+            if entry is None:
+                raise InputError("`knowledge export-fhir` needs a folder", "DIR", "a folder")
+            sys.stdout.write(export_knowledge_fhir(Path(entry)))
         elif entry is not None:
             raise InputError(f"unexpected argument {entry!r}", "knowledge", "one kind or `show ID`")
         else:
@@ -129,6 +137,7 @@ def knowledge(
 
 register_service_commands(app)
 register_document_commands(app)
+register_interop_commands(app)
 
 
 def main() -> None:

@@ -115,6 +115,7 @@ REQUESTS: dict[str, Callable[[Ctx], Request]] = {
     "patient.list": lambda c: ("GET", "/patients", {}),
     "patient.read": lambda c: ("GET", f"/patients/{c.patient}", {}),
     "patient.fhir": lambda c: ("GET", f"/patients/{c.patient}/fhir", {}),
+    "patient.export": lambda c: ("GET", f"/fhir/Patient/{c.patient}/$everything", {}),
     "assessment.run": lambda c: (
         "GET",
         f"/patients/{c.patient}/assessment",

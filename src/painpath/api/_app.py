@@ -24,8 +24,10 @@ import painpath
 from painpath.api import (
     _routes_admin,
     _routes_auth,
+    _routes_cds,
     _routes_dashboard,
     _routes_episodes,
+    _routes_interop,
     _routes_outcomes,
     _routes_patients,
     _routes_records,
@@ -88,6 +90,7 @@ _ROUTERS = (
     _routes_admin,
     _routes_outcomes,
     _routes_dashboard,
+    _routes_interop,
 )
 
 
@@ -128,6 +131,7 @@ def create_app(
         if unknown:
             raise RuntimeError(f"routes without an access rule: {', '.join(unknown)}")
         app.include_router(module.router)
+    app.include_router(_routes_cds.router)  # EHR JWTs, not ACCESS: see _routes_cds
     install_error_handlers(app)
     app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)
     app.add_middleware(SecurityHeaders)

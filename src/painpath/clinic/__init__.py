@@ -23,7 +23,7 @@ from painpath.clinic._accounts import (
     normalise_email,
     user_json,
 )
-from painpath.clinic._assessments import assess_patient, list_assessments
+from painpath.clinic._assessments import DocumentCache, assess_patient, list_assessments
 from painpath.clinic._audit import audit_event, audit_json, fhir_audit_event, record_alone
 from painpath.clinic._auditlog import audit_rows, list_audit
 from painpath.clinic._charts import PATIENT_CHARTS, patient_chart
@@ -49,8 +49,10 @@ from painpath.clinic._episodes import (
     open_episode,
     transition_episode,
 )
+from painpath.clinic._fhirstore import display_name
 from painpath.clinic._followup import record_complication, record_relief_duration
 from painpath.clinic._generated import document_reference, generate_document
+from painpath.clinic._guard import Guard, guarded
 from painpath.clinic._lists import MAX_LIMIT, Page
 from painpath.clinic._login import EMAIL_LIMIT, IP_LIMIT, WINDOW, LoginResult, login, logout
 from painpath.clinic._outcomes import (
@@ -96,6 +98,8 @@ __all__ = [
     "ROLES",
     "SESSION_TTL",
     "WINDOW",
+    "DocumentCache",
+    "Guard",
     "LoginResult",
     "Page",
     "Principal",
@@ -115,6 +119,7 @@ __all__ = [
     "create_user",
     "dashboard_chart_bytes",
     "dashboard_figures",
+    "display_name",
     "document_reference",
     "episode_events",
     "event_roles",
@@ -124,6 +129,7 @@ __all__ = [
     "get_episode",
     "get_patient",
     "get_patient_bundle",
+    "guarded",
     "hash_password",
     "import_bundle",
     "issue_token",

@@ -57,6 +57,7 @@ ACCESS: Mapping[str, Rule] = {
     "patient.list": Rule("read", _STAFF, "clinic"),
     "patient.read": Rule("read", _CARE, "patient"),
     "patient.fhir": Rule("read", _CARE, "patient"),
+    "patient.export": Rule("read", _CARE, "patient"),
     "assessment.run": Rule("create", _PATIENT_CLINICIAN, "patient"),
     "assessment.list": Rule("read", _CARE, "patient"),
     # the care pathway

@@ -33,6 +33,7 @@ __all__ = [
     "AuditEvent",
     "AuthToken",
     "Base",
+    "CdsFeedback",
     "Clinic",
     "Document",
     "Episode",
@@ -250,3 +251,24 @@ class AuditEvent(Base):
     outcome: Mapped[str] = mapped_column(String(20))  # allowed | denied | error
     source_ip: Mapped[str | None] = mapped_column(String(64), default=None)
     detail: Mapped[str | None] = mapped_column(Text, default=None)
+
+
+class CdsFeedback(Base):
+    """What a clinician did with a CDS Hooks card: accepted (which suggestions) or overridden
+    (the reason and comment), as the EHR reported it to the feedback endpoint."""
+
+    __tablename__ = "cds_feedback"
+    __table_args__ = (Index("ix_cds_feedback_card", "card_uuid"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    received_at: Mapped[datetime]
+    client: Mapped[str] = mapped_column(String(200))  # the EHR's JWT issuer
+    service_id: Mapped[str] = mapped_column(String(64))
+    card_uuid: Mapped[str] = mapped_column(String(64))
+    outcome: Mapped[str] = mapped_column(String(20))  # accepted | overridden
+    outcome_at: Mapped[datetime]
+    accepted_suggestions: Mapped[dict[str, Any]]  # {"ids": [suggestion uuid, ...]}
+    reason_system: Mapped[str | None] = mapped_column(String(200), default=None)
+    reason_code: Mapped[str | None] = mapped_column(String(100), default=None)
+    reason_display: Mapped[str | None] = mapped_column(String(200), default=None)
+    user_comment: Mapped[str | None] = mapped_column(Text, default=None)
