@@ -30,6 +30,7 @@ ALLOWED = {
     },
     "api": {"api", "clinic", "store", "pathway", "knowledge", "errors", "painpath"},
     "demo": {"demo", "clinic", "store", "knowledge", "errors"},
+    "population": {"population", "fhir", "engine", "knowledge", "domain", "errors", "painpath"},
 }
 
 

@@ -1,0 +1,86 @@
+"""The screening prefilter as SQL: which patients could get any status but `not-indicated`.
+
+A patient is kept when a Condition is coded with an ICD-10-CM code in a condition group some
+procedure treats, or on a red flag's lists (combination codes included), or with a SNOMED CT
+concept the knowledge base maps to such a code; or when the patient has any
+QuestionnaireResponse (a "yes" on the intake red-flag screen raises a flag on its own). The
+code lists come from the knowledge base. The filter is deliberately a superset: it ignores
+exclusions, clinical status, dates and 7th characters, all of which the engine applies
+itself, so a patient it drops has no option and no red flag, and is `not-indicated` in
+`painpath assess` too.
+
+The SQL is plain enough for DuckDB and Spark SQL alike (`upper`, `trim`, `substr`, `replace`,
+`starts_with`/`LIKE`, `IN`, `BETWEEN`).
+"""
+
+from __future__ import annotations
+
+from painpath.knowledge import Knowledge
+from painpath.knowledge._codes import compile_patterns
+from painpath.knowledge._schema import CodeSet
+
+__all__ = ["ICD10_SYSTEM", "SNOMED_SYSTEM", "condition_predicate", "screened_code_sets"]
+
+ICD10_SYSTEM = "http://hl7.org/fhir/sid/icd-10-cm"
+SNOMED_SYSTEM = "http://snomed.info/sct"
+
+
+def screened_code_sets(kb: Knowledge) -> list[CodeSet]:
+    """Every code set whose match can make an option or a red flag."""
+    sets = [group.codes for group in kb.groups.values()]
+    for flag in kb.red_flags.values():
+        sets.append(flag.codes)
+        sets.extend(flag.combination)
+    return sets
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _normalized(column: str) -> str:
+    """SQL for `normalize_icd`: upper-case, trimmed, a dot after the third character."""
+    bare = f"upper(trim({column}))"
+    return (
+        f"(CASE WHEN length({bare}) > 3 AND {bare} NOT LIKE '%.%' "
+        f"THEN substr({bare}, 1, 3) || '.' || substr({bare}, 4) ELSE {bare} END)"
+    )
+
+
+def condition_predicate(kb: Knowledge, system: str, code: str) -> str:
+    """A SQL boolean over a coding's `system` and `code` columns: true for every coding the
+    engine could match to an option or a red flag (a superset; see the module docstring)."""
+    sets = screened_code_sets(kb)
+    exact: set[str] = set()
+    prefixes: set[str] = set()
+    ranges: set[tuple[str, str]] = set()
+    for codes in sets:
+        compiled = compile_patterns(codes.codes)
+        exact |= compiled.exact
+        prefixes |= set(compiled.prefixes)
+        ranges |= set(compiled.ranges)
+    retired = {
+        old
+        for old, new in kb.conditions.retired_codes.items()
+        if any(_hit(kb, new, s) for s in sets)
+    }
+    snomed = sorted(
+        concept for concept, icd in kb.snomed_to_icd.items() if any(_hit(kb, icd, s) for s in sets)
+    )
+    norm = _normalized(code)
+    icd_terms = [f"{norm} IN ({', '.join(_quote(c) for c in sorted(exact | retired))})"]
+    icd_terms += [f"{norm} LIKE {_quote(p + '%')}" for p in sorted(prefixes)]
+    icd_terms += [
+        f"substr({norm}, 1, 3) BETWEEN {_quote(low)} AND {_quote(high)}"
+        for low, high in sorted(ranges)
+    ]
+    icd = " OR ".join(icd_terms)
+    snomed_sql = ", ".join(_quote(c) for c in snomed) or "''"
+    return (
+        f"(({system} = {_quote(ICD10_SYSTEM)} AND ({icd})) OR "
+        f"({system} = {_quote(SNOMED_SYSTEM)} AND trim({code}) IN ({snomed_sql})))"
+    )
+
+
+def _hit(kb: Knowledge, code: str, codes: CodeSet) -> bool:
+    return compile_patterns(codes.codes).matches(code)
