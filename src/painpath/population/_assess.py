@@ -15,7 +15,7 @@ from typing import Any
 
 import orjson
 
-from painpath._api import assess
+from painpath import assess
 from painpath.errors import InputError
 from painpath.knowledge import Knowledge
 

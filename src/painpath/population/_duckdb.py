@@ -158,12 +158,35 @@ def duckdb_groups(
 _MALFORMED = re.compile(r'Malformed JSON in file "([^"]*)", at byte \d+ in line (\d+)')
 
 
+def _first_bad_line(path: Path) -> int | None:
+    """The number of the first non-blank line that is not a JSON object (DuckDB's own count
+    can run past a line cut short, reading the next line as the rest of the object)."""
+    import orjson
+
+    try:
+        with path.open("rb") as handle:
+            for number, line in enumerate(handle, 1):
+                if line.strip() and not isinstance(_loads(orjson, line), dict):
+                    return number
+    except OSError:
+        return None
+    return None
+
+
+def _loads(orjson: Any, line: bytes) -> object:
+    try:
+        return orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return None
+
+
 def _input_error(exc: Exception, export: Export) -> FhirInputError:
     """A one-line error naming the file and line (never the line's content)."""
     found = _MALFORMED.search(str(exc))
     if found is not None:
-        where = f"{Path(found.group(1)).name} line {found.group(2)}"
-        return FhirInputError("not valid JSON", where, _LINE_EXPECTED)
+        path = Path(found.group(1))
+        line = _first_bad_line(path) or int(found.group(2))
+        return FhirInputError("not valid JSON", f"{path.name} line {line}", _LINE_EXPECTED)
     if "JSON" in str(exc):
         return FhirInputError("a line is not valid JSON", str(export.folder), _LINE_EXPECTED)
     return FhirInputError(f"cannot read the export ({type(exc).__name__})", str(export.folder))

@@ -1,8 +1,8 @@
 """The screening prefilter as SQL: which patients could get any status but `not-indicated`.
 
 A patient is kept when a Condition is coded with an ICD-10-CM code in a condition group some
-procedure treats, or on a red flag's lists (combination codes included), or with a SNOMED CT
-concept the knowledge base maps to such a code; or when the patient has any
+procedure names as an indication, or on a red flag's lists (combination codes included), or
+with a SNOMED CT concept the knowledge base maps to such a code; or when the patient has any
 QuestionnaireResponse (a "yes" on the intake red-flag screen raises a flag on its own). The
 code lists come from the knowledge base. The filter is deliberately a superset: it ignores
 exclusions, clinical status, dates and 7th characters, all of which the engine applies
@@ -19,15 +19,27 @@ from painpath.knowledge import Knowledge
 from painpath.knowledge._codes import compile_patterns
 from painpath.knowledge._schema import CodeSet
 
-__all__ = ["ICD10_SYSTEM", "SNOMED_SYSTEM", "condition_predicate", "screened_code_sets"]
+__all__ = [
+    "ICD10_SYSTEM",
+    "SNOMED_SYSTEM",
+    "condition_predicate",
+    "indication_groups",
+    "screened_code_sets",
+]
 
 ICD10_SYSTEM = "http://hl7.org/fhir/sid/icd-10-cm"
 SNOMED_SYSTEM = "http://snomed.info/sct"
 
 
+def indication_groups(kb: Knowledge) -> list[str]:
+    """The condition groups some procedure names as an indication, in knowledge order."""
+    named = {g for p in kb.procedures.values() for g in (*p.indications, *p.also_indications)}
+    return [gid for gid in kb.groups if gid in named]
+
+
 def screened_code_sets(kb: Knowledge) -> list[CodeSet]:
     """Every code set whose match can make an option or a red flag."""
-    sets = [group.codes for group in kb.groups.values()]
+    sets = [kb.groups[gid].codes for gid in indication_groups(kb)]
     for flag in kb.red_flags.values():
         sets.append(flag.codes)
         sets.extend(flag.combination)

@@ -19,7 +19,7 @@ from typing import Any, Protocol
 
 import pyarrow as pa
 
-from painpath._api import PAYERS
+from painpath import PAYERS
 from painpath.errors import InputError
 from painpath.knowledge import Knowledge, load_knowledge
 from painpath.population._assess import ScreenedPatient, assess_lines, row_of

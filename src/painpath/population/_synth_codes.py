@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from painpath.knowledge import Knowledge
+from painpath.population._prefilter import indication_groups, screened_code_sets
 
 __all__ = ["SynthCodes", "synth_codes"]
 
@@ -44,11 +45,9 @@ def _exact(codes: list[str]) -> list[str]:
 def synth_codes(kb: Knowledge) -> SynthCodes:
     """The generator's code lists, derived from the knowledge base."""
     pain: list[str] = []
-    for group in kb.groups.values():
-        pain.extend(c for c in _exact(group.codes.codes) if c not in pain)
-    sets = [g.codes for g in kb.groups.values()]
-    sets += [f.codes for f in kb.red_flags.values()]
-    sets += [c for f in kb.red_flags.values() for c in f.combination]
+    for gid in indication_groups(kb):
+        pain.extend(c for c in _exact(kb.groups[gid].codes.codes) if c not in pain)
+    sets = screened_code_sets(kb)
     pain_snomed, other_snomed = [], []
     for snomed, icd in kb.snomed_to_icd.items():
         hits = [kb.matcher.matches(icd, s) for s in sets]
