@@ -62,7 +62,14 @@ def _isort_key(name: str) -> tuple[int, str]:
 
 @pytest.mark.parametrize(
     "name",
-    ["painpath", "painpath.domain", "painpath.engine", "painpath.fhir", "painpath.knowledge"],
+    [
+        "painpath",
+        "painpath.domain",
+        "painpath.engine",
+        "painpath.fhir",
+        "painpath.knowledge",
+        "painpath.population.views",
+    ],
 )
 def test_all_is_sorted_and_every_name_exists(name: str) -> None:
     module = importlib.import_module(name)

@@ -14,6 +14,7 @@ from typing import Annotated, Any, NoReturn
 import orjson
 import typer
 
+from painpath.cli_population import register_population_commands
 from painpath.cli_screen import register_screen_commands
 from painpath.cli_service import register_service_commands
 from painpath.db_cli import app as db_app
@@ -128,6 +129,7 @@ def knowledge(
 
 
 register_service_commands(app)
+register_population_commands(app)
 register_screen_commands(app)
 
 
