@@ -10,6 +10,7 @@ from painpath.population._prefilter import (
     ICD10_SYSTEM,
     SNOMED_SYSTEM,
     condition_predicate,
+    normalized_code,
     screened_code_sets,
 )
 
@@ -17,7 +18,9 @@ KB = load_knowledge()
 
 
 def _kept(system: str, code: str) -> bool:
-    sql = f"SELECT {condition_predicate(KB, 's', 'c')} FROM (SELECT ? AS s, ? AS c)"
+    norm = normalized_code("c")
+    sql = f"SELECT {condition_predicate(KB, 's', 'c', 'n')} FROM (SELECT *, {norm} AS n FROM "
+    sql += "(SELECT ? AS s, ? AS c))"
     row = duckdb.execute(sql, [system, code]).fetchall()[0]
     return bool(row[0])
 

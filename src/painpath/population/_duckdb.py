@@ -2,7 +2,8 @@
 
 DuckDB reads the NDJSON files itself, in parallel. Three statements:
 
-1. `kept`: the prefilter (`_prefilter`) over the Condition and QuestionnaireResponse views;
+1. `kept`: the prefilter (`_prefilter`) over painpath's Condition and QuestionnaireResponse
+   ViewDefinitions, compiled by `painpath.population.views`;
 2. `lines`: every line of a read type whose owner is kept, as text, in export order
    (a table keeps insertion order in its `rowid`), then the Medication and Organization lines
    those lines reference;
@@ -31,7 +32,8 @@ from painpath.population._export import (
     observation_filter,
     patient_id_sql,
 )
-from painpath.population._prefilter import condition_predicate
+from painpath.population._prefilter import ANSWER_VIEW, CONDITION_VIEW, kept_query
+from painpath.population._viewdefs import viewdef
 
 __all__ = ["DuckDbSettings", "duckdb_groups"]
 
@@ -59,29 +61,20 @@ def _text(paths: list[Path]) -> str:
     )
 
 
-def _json(paths: list[Path]) -> str:
-    return f"read_json({_list(paths)}, format='newline_delimited', records=false)"
+def _create_views(con: Any, export: Export) -> tuple[bool, bool]:
+    """The prefilter's ViewDefinitions as DuckDB views; (conditions, answers) present."""
+    from painpath.population.views import duckdb_relation
 
-
-def kept_sql(kb: Knowledge, export: Export) -> str:
-    """SELECT of the kept patient ids (column `pid`)."""
-    parts = []
-    conditions = export.of("Condition")
-    if conditions:
-        ref = patient_id_sql("json_extract_string(json, '$.subject.reference')")
-        match = condition_predicate(kb, "c ->> '$.system'", "c ->> '$.code'")
-        parts.append(
-            f"SELECT pid FROM (SELECT {ref} AS pid, "
-            f"unnest(json_extract(json, '$.code.coding[*]')) AS c FROM {_json(conditions)}) "
-            f"WHERE {match}"
-        )
-    answers = export.of("QuestionnaireResponse")
-    if answers:
-        ref = patient_id_sql("json_extract_string(json, '$.subject.reference')")
-        parts.append(f"SELECT {ref} AS pid FROM {_json(answers)}")
-    if not parts:
-        return "SELECT NULL::VARCHAR AS pid WHERE false"
-    return "SELECT DISTINCT pid FROM (" + " UNION ALL ".join(parts) + ") WHERE pid IS NOT NULL"
+    found = []
+    for name, table, rtype in (
+        ("condition", CONDITION_VIEW, "Condition"),
+        ("questionnaire_response", ANSWER_VIEW, "QuestionnaireResponse"),
+    ):
+        relation = duckdb_relation(viewdef(name), {rtype: export.of(rtype)}, con)
+        if relation is not None:
+            relation.create_view(table)
+        found.append(relation is not None)
+    return found[0], found[1]
 
 
 def _owner_sql() -> str:
@@ -139,7 +132,9 @@ def duckdb_groups(
             con.execute(f"SET temp_directory = '{tmp}'").fetchall()
             if settings.threads:
                 con.execute(f"SET threads = {int(settings.threads)}").fetchall()
-            con.execute(f"CREATE TABLE kept AS {kept_sql(kb, export)}").fetchall()
+            conditions, answers = _create_views(con, export)
+            kept = kept_query(kb, conditions, answers, patient_id_sql("{ref}"))
+            con.execute(f"CREATE TABLE kept AS {kept}").fetchall()
             kept = _scalar(con, "SELECT count(*) FROM kept")
             if on_stage is not None:
                 on_stage("kept", kept)

@@ -10,7 +10,7 @@ itself, so a patient it drops has no option and no red flag, and is `not-indicat
 `painpath assess` too.
 
 The SQL is plain enough for DuckDB and Spark SQL alike (`upper`, `trim`, `substr`, `replace`,
-`starts_with`/`LIKE`, `IN`, `BETWEEN`).
+`LIKE`, `IN`, `BETWEEN`).
 """
 
 from __future__ import annotations
@@ -20,10 +20,14 @@ from painpath.knowledge._codes import compile_patterns
 from painpath.knowledge._schema import CodeSet
 
 __all__ = [
+    "ANSWER_VIEW",
+    "CONDITION_VIEW",
     "ICD10_SYSTEM",
     "SNOMED_SYSTEM",
     "condition_predicate",
     "indication_groups",
+    "kept_query",
+    "normalized_code",
     "screened_code_sets",
 ]
 
@@ -50,7 +54,7 @@ def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _normalized(column: str) -> str:
+def normalized_code(column: str) -> str:
     """SQL for `normalize_icd`: upper-case, trimmed, a dot after the third character."""
     bare = f"upper(trim({column}))"
     return (
@@ -59,9 +63,11 @@ def _normalized(column: str) -> str:
     )
 
 
-def condition_predicate(kb: Knowledge, system: str, code: str) -> str:
-    """A SQL boolean over a coding's `system` and `code` columns: true for every coding the
-    engine could match to an option or a red flag (a superset; see the module docstring)."""
+def condition_predicate(kb: Knowledge, system: str, code: str, norm: str) -> str:
+    """A SQL boolean over a coding's `system` and `code` columns and `norm`, the code as
+    `normalized_code(code)` gives it (projected once, so that no engine evaluates it per term):
+    true for every coding the engine could match to an option or a red flag (a superset; see
+    the module docstring)."""
     sets = screened_code_sets(kb)
     exact: set[str] = set()
     prefixes: set[str] = set()
@@ -79,9 +85,14 @@ def condition_predicate(kb: Knowledge, system: str, code: str) -> str:
     snomed = sorted(
         concept for concept, icd in kb.snomed_to_icd.items() if any(_hit(kb, icd, s) for s in sets)
     )
-    norm = _normalized(code)
     icd_terms = [f"{norm} IN ({', '.join(_quote(c) for c in sorted(exact | retired))})"]
-    icd_terms += [f"{norm} LIKE {_quote(p + '%')}" for p in sorted(prefixes)]
+    by_length: dict[int, set[str]] = {}
+    for prefix in prefixes:  # one IN list per prefix length: a hash lookup, not a LIKE per code
+        by_length.setdefault(len(prefix), set()).add(prefix)
+    icd_terms += [
+        f"substr({norm}, 1, {n}) IN ({', '.join(_quote(p) for p in sorted(group))})"
+        for n, group in sorted(by_length.items())
+    ]
     icd_terms += [
         f"substr({norm}, 1, 3) BETWEEN {_quote(low)} AND {_quote(high)}"
         for low, high in sorted(ranges)
@@ -92,6 +103,32 @@ def condition_predicate(kb: Knowledge, system: str, code: str) -> str:
         f"(({system} = {_quote(ICD10_SYSTEM)} AND ({icd})) OR "
         f"({system} = {_quote(SNOMED_SYSTEM)} AND trim({code}) IN ({snomed_sql})))"
     )
+
+
+CONDITION_VIEW = "painpath_condition_coding"
+ANSWER_VIEW = "painpath_questionnaire_response"
+
+
+def kept_query(kb: Knowledge, conditions: bool, answers: bool, patient_id: str) -> str:
+    """SELECT of the kept patient ids (`pid`) over the Condition view (`CONDITION_VIEW`:
+    patient_ref, system, code) and the QuestionnaireResponse view (`ANSWER_VIEW`), where
+    present; `patient_id` is the SQL template (with `{ref}`) that reads a Patient id from a
+    reference."""
+    parts = []
+    if conditions:
+        norm = normalized_code("code")
+        match = condition_predicate(kb, "system", "code", "norm")
+        pid = patient_id.format(ref="patient_ref")
+        parts.append(
+            f"SELECT pid FROM (SELECT {pid} AS pid, system, code, {norm} AS norm "
+            f"FROM {CONDITION_VIEW}) WHERE {match}"
+        )
+    if answers:
+        parts.append(f"SELECT {patient_id.format(ref='patient_ref')} AS pid FROM {ANSWER_VIEW}")
+    if not parts:
+        return "SELECT pid FROM (SELECT CAST(NULL AS STRING) AS pid) WHERE pid IS NOT NULL"
+    union = " UNION ALL ".join(f"({part})" for part in parts)
+    return f"SELECT DISTINCT pid FROM ({union}) WHERE pid IS NOT NULL"
 
 
 def _hit(kb: Knowledge, code: str, codes: CodeSet) -> bool:

@@ -31,9 +31,10 @@ from painpath.population._export import (
     observation_filter,
     patient_id_sql,
 )
-from painpath.population._prefilter import condition_predicate
+from painpath.population._prefilter import ANSWER_VIEW, CONDITION_VIEW, kept_query
 from painpath.population._screen import Job
 from painpath.population._spark_exec import DOC_SCHEMA, assess_partition
+from painpath.population._viewdefs import viewdef
 from painpath.population._worklist import ROW_SCHEMA
 
 __all__ = ["spark_documents", "spark_rows", "spark_session"]
@@ -42,18 +43,13 @@ _COLLECT_ROWS = 4096
 
 
 def spark_session(master: str | None = None) -> Any:
-    """The Spark session: the active one, else a new one on `master` (default `local[*]`)."""
-    from pyspark.sql import SparkSession
+    """The Spark session (`painpath.population.views.spark_session`: reused when one is up),
+    its Python workers running this interpreter unless PYSPARK_PYTHON says otherwise."""
+    from painpath.population.views import spark_session as session
 
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
-    active = SparkSession.getActiveSession()
-    if active is not None and master is None:
-        return active
-    builder = SparkSession.builder.appName("painpath-screen").master(master or "local[*]")
-    builder = builder.config("spark.sql.session.timeZone", "UTC")
-    builder = builder.config("spark.ui.enabled", "false")
-    return builder.getOrCreate()
+    return session(master, "painpath-screen")
 
 
 def _paths(paths: list[Any]) -> list[str]:
@@ -61,31 +57,19 @@ def _paths(paths: list[Any]) -> list[str]:
 
 
 def _kept(spark: Any, kb: Knowledge, export: Export) -> Any:
-    """DataFrame of the kept patient ids (`pid`)."""
-    from pyspark.sql import functions as F
+    """DataFrame of the kept patient ids (`pid`), from the prefilter's ViewDefinitions."""
+    from painpath.population.views import spark_dataframe
 
-    frames = []
-    conditions = export.of("Condition")
-    if conditions:
-        coding = "array<struct<system:string,code:string>>"
-        df = spark.read.text(_paths(conditions)).select(
-            F.get_json_object("value", "$.subject.reference").alias("ref"),
-            F.from_json(F.get_json_object("value", "$.code.coding"), coding).alias("codings"),
-        )
-        df = df.select("ref", F.explode_outer("codings").alias("c"))
-        match = condition_predicate(kb, "c.system", "c.code")
-        frames.append(df.where(F.expr(match)).select(F.expr(patient_id_sql("ref")).alias("pid")))
-    answers = export.of("QuestionnaireResponse")
-    if answers:
-        ref = "get_json_object(value, '$.subject.reference')"
-        df = spark.read.text(_paths(answers))
-        frames.append(df.select(F.expr(patient_id_sql(ref)).alias("pid")))
-    if not frames:
-        return spark.createDataFrame([], "pid string")
-    kept = frames[0]
-    for frame in frames[1:]:
-        kept = kept.unionByName(frame)
-    return kept.where("pid IS NOT NULL").distinct()
+    found = []
+    for name, table, rtype in (
+        ("condition", CONDITION_VIEW, "Condition"),
+        ("questionnaire_response", ANSWER_VIEW, "QuestionnaireResponse"),
+    ):
+        frame = spark_dataframe(viewdef(name), {rtype: export.of(rtype)}, spark)
+        if frame is not None:
+            frame.createOrReplaceTempView(table)
+        found.append(frame is not None)
+    return spark.sql(kept_query(kb, found[0], found[1], patient_id_sql("{ref}")))
 
 
 def _lines(spark: Any, kb: Knowledge, export: Export, kept: Any) -> Any:
