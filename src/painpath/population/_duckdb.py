@@ -133,8 +133,8 @@ def duckdb_groups(
             if settings.threads:
                 con.execute(f"SET threads = {int(settings.threads)}").fetchall()
             conditions, answers = _create_views(con, export)
-            kept = kept_query(kb, conditions, answers, patient_id_sql("{ref}"))
-            con.execute(f"CREATE TABLE kept AS {kept}").fetchall()
+            query = kept_query(kb, conditions, answers, patient_id_sql("{ref}"))
+            con.execute(f"CREATE TABLE kept AS {query}").fetchall()
             kept = _scalar(con, "SELECT count(*) FROM kept")
             if on_stage is not None:
                 on_stage("kept", kept)
