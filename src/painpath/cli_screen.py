@@ -6,6 +6,7 @@ goes to stderr when it is a terminal; results go to stdout (and `--out`).
 
 from __future__ import annotations
 
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -148,6 +149,10 @@ def screen(
         Path | None, typer.Option(help="Write the ranked worklist: .parquet, .csv or .ndjson.")
     ] = None,
     top: Annotated[int, typer.Option(help="Worklist rows to print.")] = 10,
+    workers: Annotated[
+        int | None,
+        typer.Option(help="DuckDB: processes running the engine (default: one per CPU core)."),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Screen a population for interventional pain care: a ranked worklist and a summary.
@@ -167,7 +172,12 @@ def screen(
         kb = load_knowledge()
         with Worklist() as worklist:
             with _Bar("screening patients") as bar:
-                settings = Screening(day, engine, payer, master, knowledge=kb, progress=bar)
+                cores = workers if workers is not None else os.cpu_count() or 1
+                if cores < 1:
+                    raise InputError(f"--workers {cores} is too small", "--workers", "at least 1")
+                settings = Screening(
+                    day, engine, payer, master, knowledge=kb, progress=bar, workers=cores
+                )
                 run(folder, worklist, settings)
             if out is not None:
                 worklist.write(out)

@@ -102,3 +102,17 @@ def test_synth_refuses_a_folder_with_an_export(export: Path) -> None:
     proc = run("synth", "--patients", "5", "--as-of", "2026-06-01", str(export))
     assert proc.returncode == 2
     assert "already holds NDJSON files" in proc.stderr
+
+
+def test_worker_processes_give_the_same_worklist_as_one_process(
+    export: Path, tmp_path: Path
+) -> None:
+    tables = []
+    for workers in ("1", "2"):
+        out = tmp_path / f"w{workers}.parquet"
+        args = ["--as-of", "2026-06-01", "--out", str(out), "--workers", workers, "--json"]
+        proc = run("screen", str(export), *args)
+        assert proc.returncode == 0, proc.stderr
+        tables.append(pq.read_table(out).to_pylist())
+    assert tables[0] == tables[1]
+    assert len(tables[0]) > 100

@@ -11,7 +11,7 @@ each patient's lines become the Bundle `painpath assess` reads (`_assess`).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -31,6 +31,7 @@ __all__ = ["ENGINES", "Job", "Progress", "Screening", "screen", "screen_document
 
 ENGINES = ("duckdb", "spark")
 _ROWS_PER_BATCH = 4096
+_CHUNK = 256  # patients per task sent to a worker process
 
 
 class Progress(Protocol):
@@ -62,6 +63,7 @@ class Screening:
     spark: Any = None
     knowledge: Knowledge | None = None
     progress: Progress | None = None
+    workers: int = 1  # DuckDB: processes that run the engine (1: in this process)
 
 
 @dataclass(frozen=True)
@@ -83,14 +85,18 @@ def _job(folder: Path, settings: Screening) -> Job:
     return Job(settings, kb, open_export(folder), settings.progress or _Quiet())
 
 
-def _duckdb_docs(job: Job) -> Iterator[ScreenedPatient]:
+def _staged(job: Job) -> Callable[[str, int], None]:
     def stage(name: str, count: int) -> None:
         if name == "kept":
             job.progress.total(count)
 
+    return stage
+
+
+def _duckdb_docs(job: Job) -> Iterator[ScreenedPatient]:
     kb, as_of, payer = job.kb, job.settings.as_of, job.settings.payer
     done = 0
-    for pid, lines in duckdb_groups(kb, job.export, DuckDbSettings(), stage):
+    for pid, lines in duckdb_groups(kb, job.export, DuckDbSettings(), _staged(job)):
         yield assess_lines(pid, lines, kb, as_of, payer)
         done += 1
         if done % 256 == 0:
@@ -122,12 +128,64 @@ def screen(folder: Path, worklist: Worklist, settings: Screening) -> Export:
         for batch in spark_rows(job):
             worklist.add(batch)
         return job.export
+    rows_of = _rows_in_process(job) if settings.workers <= 1 else _rows_in_workers(job)
+    for rows in rows_of:
+        worklist.add(pa.Table.from_pylist(rows, schema=ROW_SCHEMA))
+    return job.export
+
+
+def _rows_in_process(job: Job) -> Iterator[list[dict[str, Any]]]:
     rows: list[dict[str, Any]] = []
     for item in _duckdb_docs(job):
         rows.append(row_of(item))
         if len(rows) >= _ROWS_PER_BATCH:
-            worklist.add(pa.Table.from_pylist(rows, schema=ROW_SCHEMA))
+            yield rows
             rows = []
     if rows:
-        worklist.add(pa.Table.from_pylist(rows, schema=ROW_SCHEMA))
-    return job.export
+        yield rows
+
+
+def _assess_chunk(
+    chunk: list[tuple[str, list[str]]], as_of: date, payer: str
+) -> list[dict[str, Any]]:
+    """Worker side: the rows of a chunk of patients (the knowledge is loaded once per worker)."""
+    kb = load_knowledge()
+    return [row_of(assess_lines(pid, lines, kb, as_of, payer)) for pid, lines in chunk]
+
+
+def _rows_in_workers(job: Job) -> Iterator[list[dict[str, Any]]]:
+    """The engine in `workers` forked processes, fed chunks of patients as DuckDB streams them;
+    at most a few chunks per worker are in flight, so memory stays bounded."""
+    import concurrent.futures as cf
+    import multiprocessing
+
+    settings = job.settings
+    context = multiprocessing.get_context("fork")
+    workers = settings.workers
+    with cf.ProcessPoolExecutor(workers, mp_context=context) as pool:
+        pending: set[cf.Future[list[dict[str, Any]]]] = set()
+        chunk: list[tuple[str, list[str]]] = []
+
+        def submit() -> None:
+            pending.add(pool.submit(_assess_chunk, chunk, settings.as_of, settings.payer))
+
+        for group in duckdb_groups(job.kb, job.export, DuckDbSettings(), _staged(job)):
+            chunk.append(group)
+            if len(chunk) >= _CHUNK:
+                submit()
+                chunk = []
+            while len(pending) >= 3 * workers:
+                done, pending = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
+                yield from _finished(done, job)
+        if chunk:
+            submit()
+        while pending:
+            done, pending = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
+            yield from _finished(done, job)
+
+
+def _finished(done: set[Any], job: Job) -> Iterator[list[dict[str, Any]]]:
+    for future in done:
+        rows: list[dict[str, Any]] = future.result()
+        job.progress.advance(len(rows))
+        yield rows

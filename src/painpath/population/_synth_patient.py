@@ -152,13 +152,14 @@ def _background(b: _Builder) -> None:
         b.condition(_coding(_SNOMED, snomed), rng.randint(30, 4000), rng.random() < 0.3)
     if rng.random() < 0.15:
         b.condition(_coding(_ICD10, rng.choice(b.codes.nonspecific)), rng.randint(30, 2000))
-    for _ in range(rng.randint(1, 5)):
+    for _ in range(rng.randint(1, 6)):
         days = rng.randint(1, 900)
         period = {
             "start": _day(as_of, days) + "T09:00:00Z",
             "end": _day(as_of, days) + "T09:30:00Z",
         }
-        b.add("Encounter", {"status": "finished", "class": {"code": "AMB"}, "period": period})
+        visit = {"status": "finished", "class": {"code": "AMB"}, "type": [{"text": "Office visit"}]}
+        b.add("Encounter", {**visit, "period": period})
         for loinc, unit, low, high in _VITALS:
             value = {"valueQuantity": {"value": round(rng.uniform(low, high), 1), "unit": unit}}
             b.observation((_LOINC, loinc), days, value, category=[{"text": "vital-signs"}])
