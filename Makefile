@@ -44,10 +44,14 @@ test: lint typecheck
 	$(BIN)/pytest -q -n 2 -p no:cacheprovider
 	$(BIN)/python $(SHARED)/tools/check_vignettes.py $(SHARED)/vignettes $(BIN)/painpath
 
+# bench_screen.py: a synthetic Bulk export of SCREEN_PATIENTS patients (200,000 is about 1 GB;
+# `make bench SCREEN_PATIENTS=20000` for a quick run), screened on DuckDB and Spark local[*].
+SCREEN_PATIENTS ?= 200000
 bench: $(STAMP)
 	$(BIN)/python bench/bench_read.py
 	$(BIN)/python bench/bench_assess.py
 	$(BIN)/python bench/bench_api.py
+	$(BIN)/python bench/bench_screen.py --patients $(SCREEN_PATIENTS)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

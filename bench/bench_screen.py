@@ -12,8 +12,9 @@ Measured, each in its own process so that memory is its own:
   timed from the moment the session is up (session start-up is reported separately).
 
 Throughput is the export's bytes (and its patients) over wall time. Peak memory is the
-largest resident set of the whole process tree (DuckDB screen: one process; Spark: the driver,
-its JVM and the Python workers), sampled every 50 ms from /proc. CPU is user+system seconds of
+largest proportional set size (PSS) of the whole process tree (DuckDB screen: the command and
+its engine workers; Spark: the driver, its JVM and the Python workers), sampled every 50 ms
+from /proc. CPU is user+system seconds of
 the tree. `--json FILE` also writes the numbers as JSON.
 """
 
@@ -34,7 +35,6 @@ from typing import Any
 AS_OF = "2026-06-01"
 ROOT = Path(__file__).resolve().parents[1]
 PAINPATH = [sys.executable, "-m", "painpath"]
-_PAGE = os.sysconf("SC_PAGE_SIZE")
 _TICK = os.sysconf("SC_CLK_TCK")
 
 
@@ -51,11 +51,14 @@ def _tree(pid: int) -> list[int]:
 
 
 def _stat(pid: int) -> tuple[int, float]:
-    """(resident bytes, user+system CPU seconds incl. waited-for children) of one process."""
+    """(proportional set size in bytes, user+system CPU seconds incl. waited-for children) of
+    one process. PSS splits pages shared between processes (forked workers) among them, so the
+    sum over a process tree is the memory the tree really holds."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        rss = int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * _PAGE
-    except (OSError, IndexError):
+        rollup = Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()
+        rss = next(int(line.split()[1]) * 1024 for line in rollup if line.startswith("Pss:"))
+    except (OSError, IndexError, StopIteration, ValueError):
         return 0, 0.0
     cpu = sum(int(fields[i]) for i in (11, 12, 13, 14)) / _TICK
     return rss, cpu
@@ -94,7 +97,7 @@ def _run(cmd: list[str], env: dict[str, str] | None = None) -> dict[str, Any]:
     sampler.join()
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(cmd[:4])} failed: {err.strip()[-500:]}")
-    return {"wall_s": wall, "peak_rss_mb": sampler.peak / 1e6, "cpu_s": sampler.cpu, "out": out}
+    return {"wall_s": wall, "peak_mb": sampler.peak / 1e6, "cpu_s": sampler.cpu, "out": out}
 
 
 def _export(folder: Path, patients: int) -> None:
@@ -141,12 +144,49 @@ session.stop()
 """
 
 
+_PROFILE = """
+import sys, time, json
+from datetime import date
+from pathlib import Path
+from painpath.knowledge import load_knowledge
+from painpath.population._assess import assess_lines
+from painpath.population._duckdb import duckdb_groups
+from painpath.population._export import open_export
+kb = load_knowledge()
+export = open_export(Path(sys.argv[1]))
+marks = {"start": time.perf_counter()}
+def stage(name, count):
+    marks[name] = time.perf_counter()
+assess_s, patients = 0.0, 0
+first = None
+for pid, lines in duckdb_groups(kb, export, on_stage=stage):
+    if first is None:
+        first = time.perf_counter()
+    t = time.perf_counter()
+    assess_lines(pid, lines, kb, date.fromisoformat(sys.argv[2]), "cms")
+    assess_s += time.perf_counter() - t
+    patients += 1
+end = time.perf_counter()
+print(json.dumps({
+    "prefilter_s": marks["kept"] - marks["start"],
+    "lines_table_s": marks["lines"] - marks["kept"],
+    "sort_to_first_patient_s": first - marks["lines"],
+    "stream_and_group_s": end - first - assess_s,
+    "engine_s": assess_s,
+    "patients": patients,
+}))
+"""
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--patients", type=int, default=200_000)
     parser.add_argument("--dir", type=Path, default=None)
     parser.add_argument("--engines", default="duckdb,spark")
     parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument(
+        "--profile", action="store_true", help="also time the DuckDB stages in one process"
+    )
     args = parser.parse_args()
     folder = args.dir or Path(tempfile.gettempdir()) / f"painpath-bench-{args.patients}"
     folder.mkdir(parents=True, exist_ok=True)
@@ -163,7 +203,7 @@ def main() -> None:
     results["raw_scan"] = {k: v for k, v in raw.items() if k != "out"}
     print(
         f"raw scan  {raw['mb_s']:7.1f} MB/s  {int(rows)} lines in {float(scan_s):.2f} s  "
-        f"peak {raw['peak_rss_mb']:.0f} MB  cpu {raw['cpu_s']:.1f} s"
+        f"peak {raw['peak_mb']:.0f} MB  cpu {raw['cpu_s']:.1f} s"
     )
     with tempfile.TemporaryDirectory() as tmp:
         for engine in args.engines.split(","):
@@ -187,8 +227,17 @@ def main() -> None:
             print(
                 f"{engine:<9} {run['mb_s']:7.1f} MB/s  {run['patients_s']:8.0f} patients/s  "
                 f"{timed:.1f} s  {screened} screened  {run['vs_raw_scan']:.0%} of raw scan  "
-                f"peak {run['peak_rss_mb']:.0f} MB  cpu {run['cpu_s']:.1f} s{extra}"
+                f"peak {run['peak_mb']:.0f} MB  cpu {run['cpu_s']:.1f} s{extra}"
             )
+    if args.profile:
+        info = json.loads(_run([sys.executable, "-c", _PROFILE, str(folder), AS_OF])["out"])
+        results["duckdb_profile"] = info
+        print(
+            "profile   DuckDB screen in one process: "
+            + ", ".join(
+                f"{k} {v:.1f}" if isinstance(v, float) else f"{k} {v}" for k, v in info.items()
+            )
+        )
     if args.json is not None:
         args.json.write_text(json.dumps(results, indent=2))
 

@@ -142,6 +142,8 @@ def duckdb_groups(
             insert = targets_sql(export)
             if insert is not None:
                 con.execute(insert).fetchall()
+            if on_stage is not None:
+                on_stage("lines", _scalar(con, "SELECT count(*) FROM lines"))
             reader = con.sql("SELECT pid, line FROM lines ORDER BY pid, rowid")
             yield from group_batches(reader.to_arrow_reader(_BATCH_ROWS))
         except duckdb.Error as exc:
