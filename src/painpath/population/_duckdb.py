@@ -31,6 +31,7 @@ from painpath.population._export import (
     Export,
     observation_filter,
     patient_id_sql,
+    visibly_unread_observation,
 )
 from painpath.population._prefilter import ANSWER_VIEW, CONDITION_VIEW, kept_query
 from painpath.population._viewdefs import viewdef
@@ -91,10 +92,11 @@ def lines_sql(kb: Knowledge, export: Export) -> str:
     paths += [f"'$.{element}.reference'" for element in OWNER_PATHS.values()]
     extract = f"json_extract_string(line, [{', '.join(paths)}])"
     observation = observation_filter(kb, "line")
+    skip = visibly_unread_observation(kb, "line")
     return (
         f"SELECT pid, line FROM (SELECT line, {_owner_sql()} AS pid, x[1] AS rtype FROM "
         f"(SELECT line, {extract} AS x FROM {_text(export.of(*PATIENT_TYPES))} "
-        "WHERE line IS NOT NULL AND trim(line) <> '')) "
+        f"WHERE line IS NOT NULL AND trim(line) <> '' AND {skip})) "
         f"WHERE pid IN (SELECT pid FROM kept) AND (rtype <> 'Observation' OR {observation})"
     )
 

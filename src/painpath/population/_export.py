@@ -25,6 +25,7 @@ __all__ = [
     "observation_filter",
     "open_export",
     "patient_id_sql",
+    "visibly_unread_observation",
 ]
 
 _NAME = re.compile(r"([A-Z][A-Za-z]*)(\.[0-9]+)?\.ndjson")
@@ -88,3 +89,11 @@ def observation_filter(kb: Knowledge, line: str) -> str:
     needles |= {f'"{inst.code}"' for inst in kb.instruments.instruments}
     terms = [f"contains({line}, '{needle}')" for needle in sorted(needles)]
     return "(" + " OR ".join(terms) + ")"
+
+
+def visibly_unread_observation(kb: Knowledge, line: str) -> str:
+    """SQL true unless the line is visibly (Bulk form `{"resourceType":"Observation"`) an
+    Observation with no code the reader reads: such lines are dropped before JSON parsing.
+    Other spellings are parsed and filtered by `observation_filter` after."""
+    prefix = '{"resourceType":"Observation"%'
+    return f"NOT ({line} LIKE '{prefix}' AND NOT {observation_filter(kb, line)})"

@@ -30,6 +30,7 @@ from painpath.population._export import (
     Export,
     observation_filter,
     patient_id_sql,
+    visibly_unread_observation,
 )
 from painpath.population._prefilter import ANSWER_VIEW, CONDITION_VIEW, kept_query
 from painpath.population._screen import Job
@@ -86,7 +87,7 @@ def _lines(spark: Any, kb: Knowledge, export: Export, kept: Any) -> Any:
         F.col("_metadata.file_block_start").alias("o1"),
         F.monotonically_increasing_id().alias("o2"),
     )
-    raw = raw.where("trim(line) <> ''")
+    raw = raw.where(f"trim(line) <> '' AND {visibly_unread_observation(kb, 'line')}")
     parsed = raw.select(
         "*",
         F.json_tuple("line", "resourceType", "id", *dict.fromkeys(elements)).alias(
