@@ -116,13 +116,13 @@ def test_column_kinds_from_type_or_from_the_expression() -> None:
     ]
 
 
-def test_the_sql_is_list_functions_over_variant_not_python() -> None:
+def test_the_sql_is_list_functions_over_json_or_variant_not_python() -> None:
     view = compile_view(
         _view(select=[{"forEach": "name", "column": [{"name": "f", "path": "family"}]}])
     )
     duck = view.sql("duckdb", "src")
     spark = view.sql("spark", "src")
-    assert "unnest(" in duck and "list_transform(" in duck and "variant_extract(" in duck
+    assert "unnest(" in duck and "list_transform(" in duck and "json_extract(" in duck
     assert "explode(" in spark and "transform(" in spark and "try_variant_get(" in spark
     with pytest.raises(InputError, match="unknown engine 'sqlite'"):
         view.sql("sqlite", "src")

@@ -277,6 +277,12 @@ class _SqlBuilder:
             for slot, col in zip(self.view.output_slots, self.view.columns, strict=True)
         )
         explode = "unnest" if d.name == "duckdb" else "explode"
+        if d.root_pushdown:
+            both, keys = d.root_members(f"{rows}\x00{cond}")
+            rows, cond = both.split("\x00")
+            paths = ", ".join(d.member_path(k) for k in keys)
+            member_list = f"json_extract(res, [{paths}])" if keys else "NULL"
+            source = f"(SELECT res, {member_list} AS rm FROM {source} AS raw)"
         return (
             f"SELECT {names} FROM (SELECT {explode}({rows}) AS vr "
             f"FROM {source} AS src WHERE {cond}) AS flat"

@@ -50,15 +50,17 @@ FHIR_KIND.update({"boolean": "bool", "decimal": "num"})
 _SIMPLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _COMPARE = {"=": "=", "!=": "<>", "<": "<", ">": ">", "<=": "<=", ">=": ">="}
 _ARITH = {"+": "+", "-": "-", "*": "*", "/": "/"}
-# A reference's type and key: `Patient/123`, `https://x/fhir/Patient/123`, `urn:uuid:123`.
-_REF_TYPE = r"([A-Za-z]+)/[^/]+$"
-_REF_KEY = r"([^/:]+)$"
+# A reference's type and key: `Patient/123`, `https://x/fhir/Patient/123/_history/2`; or
+# a key without a type: `urn:uuid:123`.
+_REF_TYPED = r"([A-Za-z]+)/([^/]+)(?:/_history/[^/]+)?$"
+_REF_URN = r"^urn:(?:uuid|oid):(.+)$"
 
 
 @dataclass(frozen=True)
 class Expr:
     sql: str
     kind: str
+    member: str | None = None  # for a `coll` read from one member: that member's value
 
 
 @dataclass(frozen=True)
@@ -135,6 +137,8 @@ class FhirPathCompiler:
         if e.kind != "coll":
             return e
         msg = d.error(f"{ctx.where}: {what} has more than one value")
+        if e.member is not None:  # one member's value: no list needed
+            return Expr(d.single_member(e.member, msg), "item")
         sql = self.bind(
             e.sql, ctx, lambda c: f"(CASE WHEN {d.size(c)} > 1 THEN {msg} ELSE {d.first(c)} END)"
         )
@@ -239,6 +243,9 @@ class FhirPathCompiler:
     def navigate(self, base: Expr, name: str, ctx: Context) -> Expr:
         d = self.d
         if base.kind == "item":
+            if _SIMPLE.match(base.sql):
+                value = d.member(base.sql, name)
+                return Expr(d.as_list(value), "coll", member=value)
             return Expr(self.bind(base.sql, ctx, lambda x: d.as_list(d.member(x, name))), "coll")
         if base.kind == "coll":
             v = self.var(ctx)
@@ -389,25 +396,18 @@ class FhirPathCompiler:
         self._arity(node, ctx, 0, 1)
         d = self.d
         refs = self.to_coll(base, ctx)
-
-        def parts(var: str) -> tuple[str, str]:
-            text = d.regexp_replace(
-                d.to_kind(d.member(var, "reference"), "str"), "/_history/.*$", ""
-            )
-            return d.regexp_extract(text, _REF_TYPE, 1), d.regexp_extract(text, _REF_KEY, 1)
-
-        w = self.var(ctx)
-        wtype, wkey = parts(w)
+        v, k = self.var(ctx), self.var(ctx)
+        text = d.to_kind(d.member(v, "reference"), "str")
+        rtype = d.regexp_extract(text, _REF_TYPED, 1)
+        key = d.regexp_extract(text, _REF_TYPED, 2)
         if args:
             if args[0].kind != "ident" or args[0].base is not None:
                 raise self.fail(ctx, "getReferenceKey() takes a resource type name")
-            test = f"coalesce({wtype} = {d.string(args[0].value)}, FALSE)"
+            value = f"(CASE WHEN {rtype} = {d.string(args[0].value)} THEN {key} END)"
         else:
-            test = f"({wkey} IS NOT NULL)"
-        kept = d.filter(refs.sql, d.lam(w, test))
-        v = self.var(ctx)
-        key = parts(v)[1]
-        return Expr(d.transform(kept, d.lam(v, key)), "strs")
+            value = f"coalesce({key}, {d.regexp_extract(text, _REF_URN, 1)})"
+        keys = d.transform(refs.sql, d.lam(v, value))
+        return Expr(d.filter(keys, d.lam(k, f"({k} IS NOT NULL)")), "strs")
 
     def _string_fn(self, base: Expr, ctx: Context, what: str) -> str:
         return self.as_kind(base, "str", ctx, what)

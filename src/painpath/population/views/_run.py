@@ -10,6 +10,8 @@ the driver's memory use `spark_dataframe` and write from the executors.
 from __future__ import annotations
 
 import itertools
+import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -118,7 +120,7 @@ def _duckdb_batches(
 
 # --- Spark -------------------------------------------------------------------------------------
 def spark_session(master: str | None = None, app_name: str = "painpath") -> SparkSession:
-    """A SparkSession on `master` (default local[*]); UI off, few shuffle partitions.
+    """A SparkSession on `master` (default local[*]); UI off, few shuffle partitions, quiet.
 
     An existing session is reused (Spark allows one per driver process).
     """
@@ -128,6 +130,8 @@ def spark_session(master: str | None = None, app_name: str = "painpath") -> Spar
         raise InputError(
             "Spark is not installed", "--engine spark", "pip install 'painpath[spark]'"
         ) from None
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
     builder = (
         SparkSession.builder.master(master or "local[*]")
         .appName(app_name)
@@ -137,7 +141,9 @@ def spark_session(master: str | None = None, app_name: str = "painpath") -> Spar
         .config("spark.sql.session.timeZone", "UTC")
     )
     session = builder.getOrCreate()
-    session.sparkContext.setLogLevel("ERROR")
+    # A view that meets bad data fails its task on purpose (raise_error); painpath reports
+    # that in one line, so Spark's own task-failure stack traces are switched off.
+    session.sparkContext.setLogLevel("OFF")
     return session
 
 
