@@ -131,6 +131,7 @@ def duckdb_groups(
         con = duckdb.connect(str(Path(tmp) / "screen.duckdb"))
         try:
             con.execute(f"SET memory_limit = '{settings.memory_limit}'").fetchall()
+            con.execute("SET enable_progress_bar = false").fetchall()  # stdout is ours
             con.execute(f"SET temp_directory = '{tmp}'").fetchall()
             if settings.threads:
                 con.execute(f"SET threads = {int(settings.threads)}").fetchall()

@@ -77,6 +77,7 @@ class Worklist:
         self._tmp = tempfile.TemporaryDirectory(prefix="painpath-worklist-")
         self._con = duckdb.connect(str(Path(self._tmp.name) / "worklist.duckdb"))
         self._con.execute(f"SET memory_limit = '{memory_limit}'").fetchall()
+        self._con.execute("SET enable_progress_bar = false").fetchall()  # stdout is ours
         self._con.execute(f"SET temp_directory = '{self._tmp.name}'").fetchall()
         self._con.register("empty_rows", ROW_SCHEMA.empty_table())
         self._con.execute("CREATE TABLE rows AS SELECT * FROM empty_rows").fetchall()
