@@ -52,6 +52,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_assess.py
 	$(BIN)/python bench/bench_api.py
 	$(BIN)/python bench/bench_screen.py --patients $(SCREEN_PATIENTS)
+	$(BIN)/python bench/bench_views.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

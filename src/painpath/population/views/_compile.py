@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from painpath.errors import InputError
-from painpath.population.views._dialect import DIALECTS, Dialect
+from painpath.population.views._dialect import DIALECTS, ROOT, Dialect
 from painpath.population.views._fhirpath import Node, parse_fhirpath
 from painpath.population.views._fhirpath_sql import (
     FHIR_KIND,
@@ -181,7 +181,7 @@ class _SqlBuilder:
     def context(self, this: str, row_index: str, where: str, at_root: bool = False) -> Context:
         return Context(
             this=this,
-            root="res",
+            root=ROOT,
             row_index=row_index,
             constants=self.constants,
             resource_type=self.view.resource,
@@ -191,7 +191,7 @@ class _SqlBuilder:
         )
 
     def column_sql(self, col: _Column, this: str, row_index: str) -> str:
-        ctx = self.context(this, row_index, col.where, at_root=this == "res")
+        ctx = self.context(this, row_index, col.where, at_root=this == ROOT)
         expr = self.fp.compile(col.path, ctx)
         kind = self.view.slot_kinds[col.slot]
         if col.collection:
@@ -227,7 +227,7 @@ class _SqlBuilder:
         return self.product(parts)
 
     def collection(self, sel: _Select, this: str, row_index: str) -> str:
-        ctx = self.context(this, row_index, sel.where, at_root=this == "res")
+        ctx = self.context(this, row_index, sel.where, at_root=this == ROOT)
         if sel.iterator == "repeat":
             return self.descendants(sel, this, row_index, 1)
         expr = self.fp.compile(sel.paths[0], ctx)
@@ -259,34 +259,51 @@ class _SqlBuilder:
         return f"(CASE WHEN {d.size(coll)} = 0 THEN {d.array([null_row])} ELSE {mapped} END)"
 
     def query(self, source: str, resource_filter: bool) -> str:
-        """SELECT the view's rows from `source`, a relation with a VARIANT column `res`."""
+        """SELECT the view's rows from `source`, a relation with the resource as `res`.
+
+        Columns outside any forEach/forEachOrNull/repeat/unionAll have one value per
+        resource: they are plain SELECT expressions next to the unnested rows of the rest
+        (no lists at all when nothing iterates).
+        """
         d = self.d
-        top = _Select(where="view", selects=self.view.tree)
-        rows = self.body(top, "res", "0")
+        flat = [s for s in self.view.tree if _is_flat(s)]
+        nested = [s for s in self.view.tree if not _is_flat(s)]
+        selected = [
+            f"{self.column_sql(col, ROOT, '0')} AS {col.slot}"
+            for sel in flat
+            for col in sel._ordered()
+        ]
+        if nested:
+            rows = self.body(_Select(where="view", selects=nested), ROOT, "0")
+            explode = "unnest" if d.name == "duckdb" else "explode"
+            selected.append(f"{explode}({rows}) AS vr")
+        flat_slots = {col.slot for sel in flat for col in sel._ordered()}
         conditions = []
         if resource_filter:
-            rt = d.to_kind(d.member("res", "resourceType"), "str")
+            rt = d.to_kind(d.member(ROOT, "resourceType"), "str")
             conditions.append(f"{rt} = {d.string(self.view.resource)}")
         for i, node in enumerate(self.view.where):
-            ctx = self.context("res", "0", f"where[{i}].path", at_root=True)
+            ctx = self.context(ROOT, "0", f"where[{i}].path", at_root=True)
             expr = self.fp.compile(node, ctx)
             conditions.append(f"coalesce({self.fp.truth(expr, ctx, 'a where path')}, FALSE)")
+        inner = ", ".join(selected)
         cond = " AND ".join(conditions) if conditions else "TRUE"
+        if d.root_pushdown:
+            both, keys = d.root_members(f"{inner}\x00{cond}")
+            inner, cond = both.split("\x00")
+            paths = ", ".join(d.member_path(k) for k in keys)
+            member_list = f"json_extract({ROOT}, [{paths}])" if keys else "NULL"
+            source = f"(SELECT {ROOT}, {member_list} AS rm FROM {source} AS raw)"
         names = ", ".join(
-            f"vr.{slot} AS {d.quote_ident(col.name)}"
+            f"{'' if slot in flat_slots else 'vr.'}{slot} AS {d.quote_ident(col.name)}"
             for slot, col in zip(self.view.output_slots, self.view.columns, strict=True)
         )
-        explode = "unnest" if d.name == "duckdb" else "explode"
-        if d.root_pushdown:
-            both, keys = d.root_members(f"{rows}\x00{cond}")
-            rows, cond = both.split("\x00")
-            paths = ", ".join(d.member_path(k) for k in keys)
-            member_list = f"json_extract(res, [{paths}])" if keys else "NULL"
-            source = f"(SELECT res, {member_list} AS rm FROM {source} AS raw)"
-        return (
-            f"SELECT {names} FROM (SELECT {explode}({rows}) AS vr "
-            f"FROM {source} AS src WHERE {cond}) AS flat"
-        )
+        return f"SELECT {names} FROM (SELECT {inner} FROM {source} AS src WHERE {cond}) AS flat"
+
+
+def _is_flat(sel: _Select) -> bool:
+    """True when a select gives exactly one row per resource (nothing iterates in it)."""
+    return sel.iterator is None and not sel.union and all(_is_flat(c) for c in sel.selects)
 
 
 @dataclass
@@ -324,7 +341,7 @@ class CompiledView:
 def _kind_of(col: _Column, builder: _SqlBuilder) -> str:
     if col.fhir_type is not None:
         return FHIR_KIND[col.fhir_type]
-    ctx = builder.context("res", "0", col.where, at_root=True)
+    ctx = builder.context(ROOT, "0", col.where, at_root=True)
     expr: Expr = builder.fp.compile(col.path, ctx)
     return expr.kind if expr.kind in ("bool", "int", "num") else "str"
 
