@@ -68,6 +68,7 @@ def _isort_key(name: str) -> tuple[int, str]:
         "painpath.engine",
         "painpath.fhir",
         "painpath.knowledge",
+        "painpath.population",
         "painpath.population.views",
     ],
 )

@@ -116,3 +116,15 @@ def test_worker_processes_give_the_same_worklist_as_one_process(
         tables.append(pq.read_table(out).to_pylist())
     assert tables[0] == tables[1]
     assert len(tables[0]) > 100
+
+
+def test_the_command_and_the_package_load_neither_duckdb_nor_spark() -> None:
+    code = (
+        "import sys, painpath.cli, painpath.population; "
+        "from typer.testing import CliRunner; "
+        "CliRunner().invoke(painpath.cli.app, ['screen', '--help']); "
+        "print(sorted(m for m in ('duckdb', 'pyspark') if m in sys.modules))"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]"
