@@ -41,7 +41,7 @@ typecheck: $(STAMP)
 
 # The whole suite: lint, types, unit and property tests, and the public vignettes.
 test: lint typecheck
-	$(BIN)/pytest -q -n 2 -p no:cacheprovider
+	$(BIN)/pytest -q -n 2 --dist loadgroup -p no:cacheprovider
 	$(BIN)/python $(SHARED)/tools/check_vignettes.py $(SHARED)/vignettes $(BIN)/painpath
 
 # bench_screen.py: a synthetic Bulk export of SCREEN_PATIENTS patients (200,000 is about 1 GB;

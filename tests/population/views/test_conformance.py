@@ -1,12 +1,14 @@
 """The official SQL on FHIR v2 test suite, case by case, on DuckDB and on Spark.
 
 Every shareable test must pass on both engines (expected-error tests: refused with a clear
-InputError). Of the experimental tests, the three `join` tests pass; the eight
+InputError). On Spark, a file's row-returning tests share one job (`_spark_batch.py`).
+Of the experimental tests, the three `join` tests pass; the eight
 `lowBoundary`/`highBoundary` tests are refused as unsupported functions (docs/architecture.md).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +18,8 @@ from painpath.errors import InputError
 from painpath.population.views import compile_view, run_view
 from painpath.population.views._conformance import run_case
 
-from .conftest import CASES, case_id
+from ._spark_batch import file_results
+from .conftest import CASES, SUITE, case_id
 
 UNSUPPORTED = ("lowBoundary", "highBoundary")
 
@@ -43,11 +46,40 @@ def test_case_on_duckdb(
     _check(case, suite_exports[case[0]], lambda v, b, _e: run_view(v, b, "duckdb"))
 
 
+@pytest.fixture(scope="session")
+def spark_results(
+    suite_exports: dict[str, Path], spark: Any
+) -> Callable[[str], dict[int, tuple[bool, str]]]:
+    """Results of a file's row-returning tests on Spark, one job per file, computed once."""
+    cache: dict[str, dict[int, tuple[bool, str]]] = {}
+    suite = dict(SUITE)
+
+    def results(file_name: str) -> dict[int, tuple[bool, str]]:
+        if file_name not in cache:
+            data = suite[file_name]
+            skip = {i for i, t in enumerate(data["tests"]) if _unsupported(t)}
+            cache[file_name] = file_results(data, suite_exports[file_name], spark, skip)
+        return cache[file_name]
+
+    return results
+
+
+@pytest.mark.xdist_group("spark")  # one worker runs them: one JVM, one job per file
 @pytest.mark.parametrize("case", CASES, ids=case_id)
 def test_case_on_spark(
-    case: tuple[str, int, dict[str, Any]], suite_exports: dict[str, Path], spark: Any
+    case: tuple[str, int, dict[str, Any]],
+    suite_exports: dict[str, Path],
+    spark: Any,
+    spark_results: Callable[[str], dict[int, tuple[bool, str]]],
 ) -> None:
-    _check(case, suite_exports[case[0]], lambda v, b, _e: run_view(v, b, "spark", spark=spark))
+    file_name, index, test = case
+    if _unsupported(test) or test.get("expectError"):
+        _check(
+            case, suite_exports[file_name], lambda v, b, _e: run_view(v, b, "spark", spark=spark)
+        )
+        return
+    passed, reason = spark_results(file_name)[index]
+    assert passed, reason
 
 
 @pytest.mark.parametrize("case", [c for c in CASES if c[2].get("expectError")], ids=case_id)

@@ -19,6 +19,8 @@ from painpath.population.views import arrow_schema, bulk_files, compile_view, ru
 
 from .conftest import SYNTHEA_BULK
 
+ON_SPARK_WORKER = pytest.mark.xdist_group("spark")
+
 PATIENTS: dict[str, Any] = {
     "resource": "Patient",
     "select": [
@@ -94,6 +96,7 @@ def test_conditions_with_foreach_where_and_reference_keys_on_duckdb() -> None:
     assert _rows(run_view(CONDITION_CODES, SYNTHEA_BULK, "duckdb")) == expected
 
 
+@pytest.mark.xdist_group("spark")
 def test_spark_gives_the_same_rows_as_duckdb(spark: Any) -> None:
     for view in (PATIENTS, CONDITION_CODES):
         on_spark = run_view(view, SYNTHEA_BULK, "spark", spark=spark)
@@ -110,7 +113,7 @@ def _mixed_export(tmp_path: Path) -> Path:
     return tmp_path
 
 
-@pytest.mark.parametrize("engine", ["duckdb", "spark"])
+@pytest.mark.parametrize("engine", ["duckdb", pytest.param("spark", marks=ON_SPARK_WORKER)])
 def test_mixed_files_are_filtered_by_resource_type(
     engine: str, tmp_path: Path, request: Any
 ) -> None:
@@ -120,7 +123,7 @@ def test_mixed_files_are_filtered_by_resource_type(
     assert len(rows) == 14
 
 
-@pytest.mark.parametrize("engine", ["duckdb", "spark"])
+@pytest.mark.parametrize("engine", ["duckdb", pytest.param("spark", marks=ON_SPARK_WORKER)])
 def test_a_value_that_breaks_the_view_is_a_clear_error(engine: str, request: Any) -> None:
     spark = request.getfixturevalue("spark") if engine == "spark" else None
     view = {"resource": "Patient", "select": [{"column": [{"name": "n", "path": "name.given"}]}]}

@@ -25,7 +25,15 @@ from painpath.population.views._run import run_view
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
-__all__ = ["CaseResult", "load_suite", "report_json", "run_case", "run_conformance", "summarize"]
+__all__ = [
+    "CaseResult",
+    "compare_rows",
+    "load_suite",
+    "report_json",
+    "run_case",
+    "run_conformance",
+    "summarize",
+]
 
 
 @dataclass(frozen=True)
@@ -95,13 +103,19 @@ def run_case(
         table = runner(compile_view(view), bulk_dir, engine).read_all()
     except InputError as exc:
         return False, f"refused: {exc.message}"
-    rows = table.to_pylist()
-    if "expectColumns" in test and table.column_names != test["expectColumns"]:
-        return False, f"columns {table.column_names}, expected {test['expectColumns']}"
+    return compare_rows(test, table.column_names, table.to_pylist())
+
+
+def compare_rows(
+    test: dict[str, Any], columns: list[str], rows: list[dict[str, Any]]
+) -> tuple[bool, str]:
+    """A test's expectation against a view's column names and rows; (passed, reason)."""
+    if "expectColumns" in test and columns != test["expectColumns"]:
+        return False, f"columns {columns}, expected {test['expectColumns']}"
     expected = test.get("expect", [])
     for row in expected:
-        if set(row) != set(table.column_names):
-            return False, f"columns {table.column_names}, expected {sorted(row)}"
+        if set(row) != set(columns):
+            return False, f"columns {columns}, expected {sorted(row)}"
     got = sorted(_row_key(r) for r in rows)
     want = sorted(_row_key(r) for r in expected)
     if got != want:

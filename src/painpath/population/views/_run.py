@@ -34,6 +34,7 @@ __all__ = [
     "run_view",
     "spark_dataframe",
     "spark_session",
+    "spark_source_view",
 ]
 
 ENGINES = ("duckdb", "spark")
@@ -147,6 +148,17 @@ def spark_session(master: str | None = None, app_name: str = "painpath") -> Spar
     return session
 
 
+def spark_source_view(spark: SparkSession, paths: tuple[Path, ...] | list[Path]) -> str:
+    """A new temporary view of NDJSON files, one parsed resource (VARIANT `res`) a line."""
+    name = f"painpath_ndjson_{next(_temp_names)}"
+    text = spark.read.text([str(p) for p in paths])
+    parsed = text.where("trim(value) <> ''").selectExpr(
+        f"{DIALECTS['spark'].parse_json('value')} AS res"
+    )
+    parsed.createOrReplaceTempView(name)
+    return name
+
+
 def spark_dataframe(
     view: dict[str, Any] | CompiledView,
     source: Path | dict[str, list[Path]],
@@ -162,11 +174,7 @@ def spark_dataframe(
     for paths, mixed in ((files.typed, False), (files.mixed, True)):
         if not paths:
             continue
-        name = f"painpath_ndjson_{next(_temp_names)}"
-        text = spark.read.text([str(p) for p in paths])
-        text.where("trim(value) <> ''").selectExpr(
-            "parse_json(value) AS res"
-        ).createOrReplaceTempView(name)
+        name = spark_source_view(spark, paths)
         frames.append(spark.sql(compiled.sql("spark", name, resource_filter=mixed)))
     if not frames:
         return None
