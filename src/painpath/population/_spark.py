@@ -21,6 +21,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from painpath.errors import PainpathError
 from painpath.knowledge import Knowledge
 from painpath.population._assess import ScreenedPatient
 from painpath.population._export import (
@@ -160,7 +161,10 @@ def _ddl(schema: pa.Schema) -> str:
 
 def _collect(job: Job, documents: bool) -> Iterator[list[dict[str, Any]]]:
     """The assessed rows, brought to the driver a batch at a time."""
-    frame, kept = _assessed(job, documents)
+    try:
+        frame, kept = _assessed(job, documents)
+    except Exception as exc:
+        raise _spark_error(exc) from None
     batch: list[dict[str, Any]] = []
     try:
         for row in frame.toLocalIterator(prefetchPartitions=True):
@@ -172,8 +176,19 @@ def _collect(job: Job, documents: bool) -> Iterator[list[dict[str, Any]]]:
         if batch:
             job.progress.advance(len(batch))
             yield batch
+    except Exception as exc:
+        raise _spark_error(exc) from None
     finally:
         kept.unpersist()
+
+
+def _spark_error(exc: Exception) -> Exception:
+    """Spark's own failures (py4j, pyspark) as one line; anything else unchanged."""
+    if isinstance(exc, PainpathError) or not type(exc).__module__.startswith(("py4j", "pyspark")):
+        return exc
+    lines = str(exc).strip().splitlines()
+    first = lines[0][:300] if lines else type(exc).__name__
+    return PainpathError(f"Spark could not run the screen: {first}", "--engine spark")
 
 
 def spark_rows(job: Job) -> Iterator[pa.Table]:
