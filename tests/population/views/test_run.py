@@ -150,3 +150,13 @@ def test_an_explicit_type_to_files_mapping_is_read() -> None:
 def test_an_unknown_engine_is_refused() -> None:
     with pytest.raises(InputError, match="unknown engine 'polars'"):
         run_view(PATIENTS, SYNTHEA_BULK, "polars")
+
+
+def test_a_string_that_looks_like_sql_internals_stays_a_string() -> None:
+    view = {
+        "resource": "Patient",
+        "constant": [{"name": "t", "valueString": "__root_id__ rm[1] {src} it's"}],
+        "select": [{"column": [{"name": "t", "path": "%t"}]}],
+    }
+    rows = run_view(view, SYNTHEA_BULK, "duckdb").read_all().column("t").to_pylist()
+    assert rows == ["__root_id__ rm[1] {src} it's"] * 13

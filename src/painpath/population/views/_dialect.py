@@ -10,13 +10,17 @@ scalar. Only the templates below differ between the engines; `_fhirpath_sql.py` 
 from __future__ import annotations
 
 import re
+import secrets
 from dataclasses import dataclass
 
 __all__ = ["DIALECTS", "ROOT", "Dialect"]
 
 ERROR_MARKER = "painpath-view:"
 ROOT = "res"  # the SQL name of the resource being flattened
-_ROOT_TOKEN = re.compile(r"__root_([A-Za-z0-9_]+)__")
+# Placeholders for the resource's top-level members; the per-process nonce keeps a string
+# literal in a view from ever looking like one.
+_NONCE = secrets.token_hex(8)
+_ROOT_TOKEN = re.compile(rf"__root_{_NONCE}_([A-Za-z0-9_]+)__")
 
 _NUMERIC_TYPES = (
     "'TINYINT', 'SMALLINT', 'INTEGER', 'INT', 'BIGINT', 'UBIGINT', 'HUGEINT', 'INT8', 'INT16', "
@@ -126,7 +130,7 @@ class Dialect:
         `root_members` later turns into one element of a single multi-path extraction.
         """
         if self.root_pushdown and value == ROOT:
-            return f"__root_{key}__"
+            return f"__root_{_NONCE}_{key}__"
         return self._f("member", value, self.member_path(key))
 
     def member_path(self, key: str) -> str:
