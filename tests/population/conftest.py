@@ -59,5 +59,7 @@ def spark() -> Iterator[Any]:
 
     session = spark_session("local[2]")
     session.conf.set("spark.sql.shuffle.partitions", "4")
+    # small test data: compiling whole-stage code costs more than it saves
+    session.conf.set("spark.sql.codegen.wholeStage", "false")
     yield session
     session.stop()

@@ -11,8 +11,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from painpath import assess
 from painpath.population import Screening, screen_documents
 
@@ -21,8 +19,6 @@ from ._exports import SYNTHEA_BULK, ndjson_to_bundles
 SYNTHEA_AS_OF = date(2021, 4, 1)  # the sample's records end on 2021-03-31
 VIGNETTE_AS_OF = date(2026, 6, 1)  # the as-of date the vignettes are written for
 BULK_AS_OF = date(2023, 3, 1)  # the bulk sample's prescriptions end in February 2023
-
-ENGINES = ["duckdb", "spark"]
 
 
 def _patient_id(bundle: dict[str, Any]) -> str:
@@ -62,44 +58,31 @@ def _decisions(doc: dict[str, Any]) -> tuple[Any, ...]:
     return doc["status"], options, flags, doc["mme_per_day"], doc["conservative_care"]["weeks"]
 
 
-@pytest.fixture(params=ENGINES)
-def engine_spark(request: pytest.FixtureRequest) -> tuple[str, Any]:
-    engine = str(request.param)
-    return engine, request.getfixturevalue("spark") if engine == "spark" else None
-
-
-def test_synthea_sample_screen_equals_assess(
-    engine_spark: tuple[str, Any], synthea_export: Path, synthea_patients: list[dict[str, Any]]
-) -> None:
-    engine, spark = engine_spark
-    expected = {_patient_id(b): assess(b, as_of=SYNTHEA_AS_OF) for b in synthea_patients}
-    screened = _screened(synthea_export, engine, SYNTHEA_AS_OF, spark)
+def _synthea_sample(engine: str, spark: Any, export: Path, bundles: list[dict[str, Any]]) -> None:
+    expected = {_patient_id(b): assess(b, as_of=SYNTHEA_AS_OF) for b in bundles}
+    screened = _screened(export, engine, SYNTHEA_AS_OF, spark)
     _check_agreement(expected, screened)
     statuses = {doc["status"] for doc in screened.values()}
     assert {"urgent-evaluation", "conservative-care-first"} <= statuses
 
 
-def test_synthea_bulk_export_screen_equals_assess(engine_spark: tuple[str, Any]) -> None:
-    engine, spark = engine_spark
+def _synthea_bulk(engine: str, spark: Any) -> None:
     bundles = ndjson_to_bundles(SYNTHEA_BULK)
     expected = {pid: assess(b, as_of=BULK_AS_OF) for pid, b in bundles.items()}
     screened = _screened(SYNTHEA_BULK, engine, BULK_AS_OF, spark)
     _check_agreement(expected, screened)
 
 
-def test_vignettes_screen_equals_assess(
-    engine_spark: tuple[str, Any], vignette_export: Path, vignette_bundles: list[dict[str, Any]]
-) -> None:
+def _vignettes(engine: str, spark: Any, export: Path, bundles: list[dict[str, Any]]) -> None:
     """A Bulk export keeps the order of resources within a type but not across types, and the
     engine lists MedicationRequests and MedicationStatements in record order; so the exact
     reference is the vignette's Bundle in export order, and the original Bundle agrees on
     every decision (status, options and their coverage, red flags, MME, weeks of care)."""
-    engine, spark = engine_spark
-    in_export_order = ndjson_to_bundles(vignette_export)
+    in_export_order = ndjson_to_bundles(export)
     expected = {pid: assess(b, as_of=VIGNETTE_AS_OF) for pid, b in in_export_order.items()}
-    screened = _screened(vignette_export, engine, VIGNETTE_AS_OF, spark)
+    screened = _screened(export, engine, VIGNETTE_AS_OF, spark)
     _check_agreement(expected, screened)
-    for bundle in vignette_bundles:
+    for bundle in bundles:
         original = assess(bundle, as_of=VIGNETTE_AS_OF)
         mine = screened.get(original["patient_id"], expected[original["patient_id"]])
         assert _decisions(mine) == _decisions(original), original["patient_id"]
@@ -108,3 +91,32 @@ def test_vignettes_screen_equals_assess(
         "refer-interventional",
         "conservative-care-first",
     }
+
+
+def test_synthea_sample_screen_equals_assess_on_duckdb(
+    synthea_export: Path, synthea_patients: list[dict[str, Any]]
+) -> None:
+    _synthea_sample("duckdb", None, synthea_export, synthea_patients)
+
+
+def test_synthea_bulk_export_screen_equals_assess_on_duckdb() -> None:
+    _synthea_bulk("duckdb", None)
+
+
+def test_vignettes_screen_equals_assess_on_duckdb(
+    vignette_export: Path, vignette_bundles: list[dict[str, Any]]
+) -> None:
+    _vignettes("duckdb", None, vignette_export, vignette_bundles)
+
+
+def test_every_data_set_screen_equals_assess_on_spark(
+    spark: Any,
+    synthea_export: Path,
+    synthea_patients: list[dict[str, Any]],
+    vignette_export: Path,
+    vignette_bundles: list[dict[str, Any]],
+) -> None:
+    """One test, so that one pytest worker starts Spark for all three data sets."""
+    _vignettes("spark", spark, vignette_export, vignette_bundles)
+    _synthea_bulk("spark", spark)
+    _synthea_sample("spark", spark, synthea_export, synthea_patients)

@@ -105,7 +105,8 @@ def _lines(spark: Any, kb: Knowledge, export: Export, kept: Any) -> Any:
     lines = lines.where(f"rtype <> 'Observation' OR {observation_filter(kb, 'line')}")
     lines = lines.join(F.broadcast(kept), "pid", "left_semi")
     targets = export.of(*TARGET_TYPES)
-    if targets:
+    if targets:  # the lines are read twice (for the references, then for themselves): cache
+        lines = lines.cache()
         lines = lines.unionByName(_target_lines(spark, targets, lines))
     return lines.select("pid", "f", "o1", "o2", "line")
 
