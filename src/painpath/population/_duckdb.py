@@ -33,8 +33,7 @@ from painpath.population._export import (
     patient_id_sql,
     visibly_unread_observation,
 )
-from painpath.population._prefilter import ANSWER_VIEW, CONDITION_VIEW, kept_query
-from painpath.population._viewdefs import viewdef
+from painpath.population._prefilter import kept_query, register_views
 
 __all__ = ["DuckDbSettings", "duckdb_groups"]
 
@@ -66,16 +65,13 @@ def _create_views(con: Any, export: Export) -> tuple[bool, bool]:
     """The prefilter's ViewDefinitions as DuckDB views; (conditions, answers) present."""
     from painpath.population.views import duckdb_relation
 
-    found = []
-    for name, table, rtype in (
-        ("condition", CONDITION_VIEW, "Condition"),
-        ("questionnaire_response", ANSWER_VIEW, "QuestionnaireResponse"),
-    ):
-        relation = duckdb_relation(viewdef(name), {rtype: export.of(rtype)}, con)
+    def register(view: dict[str, Any], files: dict[str, list[Path]], table: str) -> bool:
+        relation = duckdb_relation(view, files, con)
         if relation is not None:
             relation.create_view(table)
-        found.append(relation is not None)
-    return found[0], found[1]
+        return relation is not None
+
+    return register_views(export.of, register)
 
 
 def _owner_sql() -> str:

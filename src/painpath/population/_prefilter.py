@@ -15,9 +15,14 @@ The SQL is plain enough for DuckDB and Spark SQL alike (`upper`, `trim`, `substr
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
 from painpath.knowledge import Knowledge
 from painpath.knowledge._codes import compile_patterns
 from painpath.knowledge._schema import CodeSet
+from painpath.population._viewdefs import viewdef
 
 __all__ = [
     "ANSWER_VIEW",
@@ -28,6 +33,7 @@ __all__ = [
     "indication_groups",
     "kept_query",
     "normalized_code",
+    "register_views",
     "screened_code_sets",
 ]
 
@@ -107,6 +113,21 @@ def condition_predicate(kb: Knowledge, system: str, code: str, norm: str) -> str
 
 CONDITION_VIEW = "painpath_condition_coding"
 ANSWER_VIEW = "painpath_questionnaire_response"
+_VIEWS = (
+    ("condition", CONDITION_VIEW, "Condition"),
+    ("questionnaire_response", ANSWER_VIEW, "QuestionnaireResponse"),
+)
+
+Register = Callable[[dict[str, Any], dict[str, list[Path]], str], bool]
+"""(ViewDefinition, {resource type: files}, table name) -> whether the engine made the table."""
+
+
+def register_views(files: Callable[[str], list[Path]], register: Register) -> tuple[bool, bool]:
+    """Make the prefilter's tables (`CONDITION_VIEW`, `ANSWER_VIEW`) from painpath's own
+    ViewDefinitions with an engine's `register`; `files(type)` lists an export's files.
+    Returns which of the two exist (a type with no files has no table)."""
+    made = [register(viewdef(name), {rtype: files(rtype)}, table) for name, table, rtype in _VIEWS]
+    return made[0], made[1]
 
 
 def kept_query(kb: Knowledge, conditions: bool, answers: bool, patient_id: str) -> str:

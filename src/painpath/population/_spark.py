@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
@@ -33,10 +34,9 @@ from painpath.population._export import (
     patient_id_sql,
     visibly_unread_observation,
 )
-from painpath.population._prefilter import ANSWER_VIEW, CONDITION_VIEW, kept_query
+from painpath.population._prefilter import kept_query, register_views
 from painpath.population._screen import Job
 from painpath.population._spark_exec import DOC_SCHEMA, assess_partition
-from painpath.population._viewdefs import viewdef
 from painpath.population._worklist import ROW_SCHEMA
 
 __all__ = ["spark_documents", "spark_rows", "spark_session"]
@@ -62,16 +62,14 @@ def _kept(spark: Any, kb: Knowledge, export: Export) -> Any:
     """DataFrame of the kept patient ids (`pid`), from the prefilter's ViewDefinitions."""
     from painpath.population.views import spark_dataframe
 
-    found = []
-    for name, table, rtype in (
-        ("condition", CONDITION_VIEW, "Condition"),
-        ("questionnaire_response", ANSWER_VIEW, "QuestionnaireResponse"),
-    ):
-        frame = spark_dataframe(viewdef(name), {rtype: export.of(rtype)}, spark)
+    def register(view: dict[str, Any], files: dict[str, list[Path]], table: str) -> bool:
+        frame = spark_dataframe(view, files, spark)
         if frame is not None:
             frame.createOrReplaceTempView(table)
-        found.append(frame is not None)
-    return spark.sql(kept_query(kb, found[0], found[1], patient_id_sql("{ref}")))
+        return frame is not None
+
+    conditions, answers = register_views(export.of, register)
+    return spark.sql(kept_query(kb, conditions, answers, patient_id_sql("{ref}")))
 
 
 def _lines(spark: Any, kb: Knowledge, export: Export, kept: Any) -> Any:
