@@ -51,16 +51,16 @@ def _tree(pid: int) -> list[int]:
 
 
 def _stat(pid: int) -> tuple[int, float]:
-    """(proportional set size in bytes, user+system CPU seconds incl. waited-for children) of
-    one process. PSS splits pages shared between processes (forked workers) among them, so the
-    sum over a process tree is the memory the tree really holds."""
+    """(proportional set size in bytes, user+system CPU seconds) of one process. PSS splits
+    pages shared between processes (forked workers) among them, so the sum over a process
+    tree is the memory the tree really holds."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         rollup = Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()
         rss = next(int(line.split()[1]) * 1024 for line in rollup if line.startswith("Pss:"))
     except (OSError, IndexError, StopIteration, ValueError):
         return 0, 0.0
-    cpu = sum(int(fields[i]) for i in (11, 12, 13, 14)) / _TICK
+    cpu = (int(fields[11]) + int(fields[12])) / _TICK  # its own; children count as themselves
     return rss, cpu
 
 
