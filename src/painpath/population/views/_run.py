@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import os
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -120,6 +121,25 @@ def _duckdb_batches(
 
 
 # --- Spark -------------------------------------------------------------------------------------
+_LOG4J = """\
+rootLogger.level = error
+rootLogger.appenderRef.stderr.ref = console
+appender.console.type = Console
+appender.console.name = console
+appender.console.target = SYSTEM_ERR
+appender.console.layout.type = PatternLayout
+appender.console.layout.pattern = %d{yy/MM/dd HH:mm:ss} %p %c{1}: %m%n%ex
+"""
+
+
+def _quiet_log4j() -> str:
+    """A log4j2 configuration (errors only) for the driver JVM: no start-up chatter."""
+    path = Path(tempfile.gettempdir()) / "painpath-spark-log4j2.properties"
+    if not path.exists() or path.read_text() != _LOG4J:
+        path.write_text(_LOG4J)
+    return path.as_uri()
+
+
 def spark_session(master: str | None = None, app_name: str = "painpath") -> SparkSession:
     """A SparkSession on `master` (default local[*]); UI off, few shuffle partitions, quiet.
 
@@ -140,6 +160,7 @@ def spark_session(master: str | None = None, app_name: str = "painpath") -> Spar
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.shuffle.partitions", "4")
         .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile={_quiet_log4j()}")
     )
     session = builder.getOrCreate()
     # A view that meets bad data fails its task on purpose (raise_error); painpath reports
