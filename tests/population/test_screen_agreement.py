@@ -11,6 +11,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from painpath import assess
 from painpath.population import Screening, screen_documents
 
@@ -109,6 +111,7 @@ def test_vignettes_screen_equals_assess_on_duckdb(
     _vignettes("duckdb", None, vignette_export, vignette_bundles)
 
 
+@pytest.mark.xdist_group("spark")  # with the views' Spark tests: one worker, one JVM
 def test_every_data_set_screen_equals_assess_on_spark(
     spark: Any,
     synthea_export: Path,
