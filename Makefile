@@ -14,7 +14,7 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
 $(STAMP): $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,spark]'
 	touch $(STAMP)
 
 install: $(STAMP) $(AXE)
@@ -50,9 +50,12 @@ typecheck: $(STAMP)
 
 # The whole suite: lint, types, unit and property tests, and the public vignettes.
 test: lint typecheck $(AXE) chromium
-	$(BIN)/pytest -q -n 2 -p no:cacheprovider
+	$(BIN)/pytest -q -n 2 --dist loadgroup -p no:cacheprovider
 	$(BIN)/python $(SHARED)/tools/check_vignettes.py $(SHARED)/vignettes $(BIN)/painpath
 
+# bench_screen.py: a synthetic Bulk export of SCREEN_PATIENTS patients (200,000 is about 1 GB;
+# `make bench SCREEN_PATIENTS=20000` for a quick run), screened on DuckDB and Spark local[*].
+SCREEN_PATIENTS ?= 200000
 bench: $(STAMP)
 	$(BIN)/python bench/bench_read.py
 	$(BIN)/python bench/bench_assess.py
@@ -60,6 +63,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_dashboard.py
 	$(BIN)/python bench/bench_web.py
 	$(BIN)/python bench/bench_cds.py
+	$(BIN)/python bench/bench_screen.py --patients $(SCREEN_PATIENTS)
+	$(BIN)/python bench/bench_views.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -51,6 +51,7 @@ ALLOWED = {
         "painpath",
     },
     "demo": {"demo", "clinic", "store", "knowledge", "errors"},
+    "population": {"population", "fhir", "engine", "knowledge", "domain", "errors", "painpath"},
     "reports": {"reports", "engine", "domain", "knowledge", "errors"},
     "web": {
         "web",
@@ -101,6 +102,8 @@ def _isort_key(name: str) -> tuple[int, str]:
         "painpath.fhir",
         "painpath.interop",
         "painpath.knowledge",
+        "painpath.population",
+        "painpath.population.views",
     ],
 )
 def test_all_is_sorted_and_every_name_exists(name: str) -> None:

@@ -16,6 +16,8 @@ import typer
 
 from painpath.cli_documents import register_document_commands
 from painpath.cli_interop import register_interop_commands
+from painpath.cli_population import register_population_commands
+from painpath.cli_screen import register_screen_commands
 from painpath.cli_service import register_service_commands
 from painpath.db_cli import app as db_app
 from painpath.errors import InputError, PainpathError
@@ -138,6 +140,8 @@ def knowledge(
 register_service_commands(app)
 register_document_commands(app)
 register_interop_commands(app)
+register_population_commands(app)
+register_screen_commands(app)
 
 
 def main() -> None:

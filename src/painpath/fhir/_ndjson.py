@@ -187,7 +187,7 @@ class _Export:
             except FhirInputError as exc:
                 raise _at(exc, origin) from None
             if self.index.misses == misses:
-                entry[1].fields[reader[0]].append(item)
+                entry[1].add(reader[0], item)
                 return
         self.waiting.append((Located(res, rid, origin), owner))
 

@@ -1,0 +1,119 @@
+"""One screened patient: raw NDJSON lines -> the Bundle `painpath assess` reads -> a worklist row.
+
+The lines are the patient's resources in export order (Patient first, then each resource
+file in `painpath.fhir.ndjson_files` order, lines in file order) plus the Medication and
+Organization resources they reference. They become one `collection` Bundle, without
+`fullUrl`s, so that references resolve exactly as in a Bulk export (`Type/id`), and the Bundle
+goes through `painpath.assess`: screening and `assess` are one engine, one reader.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import date
+from typing import Any
+
+import orjson
+
+from painpath import assess
+from painpath.errors import InputError
+from painpath.knowledge import Knowledge
+
+__all__ = ["UNREADABLE", "ScreenedPatient", "assess_lines", "bundle_of", "group_batches", "row_of"]
+
+UNREADABLE = "unreadable"
+"""The status of a patient whose record `painpath assess` refuses (the reason is in `why`)."""
+
+ScreenedPatient = tuple[str, dict[str, Any] | None, str | None]
+"""(patient id, the assessment document or None, the input error message or None)."""
+
+
+def group_batches(batches: Iterable[Any]) -> Iterator[tuple[str, list[str]]]:
+    """(patient id, lines) from Arrow batches of (pid, line) sorted by patient: a patient's
+    lines are consecutive, possibly across batches."""
+    current: str | None = None
+    lines: list[str] = []
+    for batch in batches:
+        pids = batch.column(0).to_pylist()
+        texts = batch.column(1).to_pylist()
+        for pid, text in zip(pids, texts, strict=True):
+            if pid != current:
+                if current is not None:
+                    yield current, lines
+                current, lines = pid, []
+            lines.append(text)
+    if current is not None:
+        yield current, lines
+
+
+def bundle_of(lines: Iterable[str | bytes]) -> dict[str, Any]:
+    """A collection Bundle holding the parsed lines as its entries, in order."""
+    loads = orjson.loads
+    return {
+        "resourceType": "Bundle",
+        "type": "collection",
+        "entry": [{"resource": loads(line)} for line in lines],
+    }
+
+
+def assess_lines(
+    patient_id: str,
+    lines: Sequence[str | bytes],
+    kb: Knowledge,
+    as_of: date,
+    payer: str,
+) -> ScreenedPatient:
+    """Assess one patient from its raw lines; an unreadable record gives its message instead."""
+    try:
+        doc = assess(bundle_of(lines), as_of=as_of, payer=payer, knowledge=kb)
+    except orjson.JSONDecodeError:
+        return patient_id, None, "a resource line is not valid JSON"
+    except InputError as exc:
+        return patient_id, None, exc.message
+    return patient_id, doc, None
+
+
+def _top(doc: dict[str, Any]) -> dict[str, Any] | None:
+    options: list[dict[str, Any]] = doc["options"]
+    return options[0] if options else None
+
+
+def _why(doc: dict[str, Any]) -> str:
+    if doc["red_flags"]:
+        return "; ".join(flag["message"] for flag in doc["red_flags"])
+    top = _top(doc)
+    if top is not None and top["rationale"]:
+        return str(top["rationale"][0])
+    steps: list[str] = doc["next_steps"]
+    return steps[0] if steps else ""
+
+
+def row_of(item: ScreenedPatient) -> dict[str, Any]:
+    """The worklist row of one screened patient (see `ROW_COLUMNS`)."""
+    patient_id, doc, error = item
+    if doc is None:
+        return {
+            "patient_id": patient_id,
+            "status": UNREADABLE,
+            "top_option": None,
+            "top_option_indicated": None,
+            "options": None,
+            "mme_per_day": None,
+            "conservative_care_weeks": None,
+            "duration_months": None,
+            "latest_nrs": None,
+            "why": error,
+        }
+    top = _top(doc)
+    return {
+        "patient_id": patient_id,
+        "status": doc["status"],
+        "top_option": None if top is None else top["procedure"],
+        "top_option_indicated": None if top is None else bool(top["indicated"]),
+        "options": ",".join(o["procedure"] for o in doc["options"]) or None,
+        "mme_per_day": float(doc["mme_per_day"]),
+        "conservative_care_weeks": float(doc["conservative_care"]["weeks"]),
+        "duration_months": doc["pain"]["duration_months"],
+        "latest_nrs": doc["pain"]["latest_nrs"],
+        "why": _why(doc),
+    }

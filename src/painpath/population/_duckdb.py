@@ -1,0 +1,193 @@
+"""Screening on DuckDB: prefilter in SQL, then each kept patient's raw lines, grouped, in order.
+
+DuckDB reads the NDJSON files itself, in parallel. Three statements:
+
+1. `kept`: the prefilter (`_prefilter`) over painpath's Condition and QuestionnaireResponse
+   ViewDefinitions, compiled by `painpath.population.views`;
+2. `lines`: every line of a read type whose owner is kept, as text, in export order
+   (a table keeps insertion order in its `rowid`), then the Medication and Organization lines
+   those lines reference;
+3. `SELECT pid, line FROM lines ORDER BY pid, rowid`, fetched in Arrow batches.
+
+The database lives in a temporary file with a memory limit, so DuckDB spills to disk rather
+than growing with the export; Python holds one batch and one patient at a time.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from painpath.errors import FhirInputError
+from painpath.knowledge import Knowledge
+from painpath.population._assess import group_batches
+from painpath.population._export import (
+    OWNER_PATHS,
+    PATIENT_TYPES,
+    TARGET_TYPES,
+    Export,
+    observation_filter,
+    patient_id_sql,
+    visibly_unread_observation,
+)
+from painpath.population._prefilter import kept_query, register_views
+
+__all__ = ["DuckDbSettings", "duckdb_groups"]
+
+_BATCH_ROWS = 8192
+_LINE_EXPECTED = "one FHIR resource as a JSON object per line"
+
+
+class DuckDbSettings:
+    """Connection settings: memory limit (DuckDB syntax, e.g. `512MB`) and threads."""
+
+    def __init__(self, memory_limit: str = "512MB", threads: int | None = None) -> None:
+        self.memory_limit = memory_limit
+        self.threads = threads
+
+
+def _list(paths: list[Path]) -> str:
+    return "[" + ", ".join("'" + str(p).replace("'", "''") + "'" for p in paths) + "]"
+
+
+def _text(paths: list[Path]) -> str:
+    """A scan of NDJSON files as one VARCHAR column `line` (JSON text never holds U+001E)."""
+    return (
+        f"read_csv({_list(paths)}, columns={{'line': 'VARCHAR'}}, header=false, "
+        "delim=chr(30), quote='', escape='', auto_detect=false, strict_mode=false)"
+    )
+
+
+def _create_views(con: Any, export: Export) -> tuple[bool, bool]:
+    """The prefilter's ViewDefinitions as DuckDB views; (conditions, answers) present."""
+    from painpath.population.views import duckdb_relation
+
+    def register(view: dict[str, Any], files: dict[str, list[Path]], table: str) -> bool:
+        relation = duckdb_relation(view, files, con)
+        if relation is not None:
+            relation.create_view(table)
+        return relation is not None
+
+    return register_views(export.of, register)
+
+
+def _owner_sql() -> str:
+    cases = " ".join(
+        f"WHEN '{rtype}' THEN {patient_id_sql(f'x[{i + 3}]')}"
+        for i, rtype in enumerate(OWNER_PATHS)
+    )
+    return f"(CASE x[1] WHEN 'Patient' THEN x[2] {cases} END)"
+
+
+def lines_sql(kb: Knowledge, export: Export) -> str:
+    """SELECT of (pid, line) for the kept patients' own resources, in export order."""
+    paths = ["'$.resourceType'", "'$.id'"]
+    paths += [f"'$.{element}.reference'" for element in OWNER_PATHS.values()]
+    extract = f"json_extract_string(line, [{', '.join(paths)}])"
+    observation = observation_filter(kb, "line")
+    skip = visibly_unread_observation(kb, "line")
+    return (
+        f"SELECT pid, line FROM (SELECT line, {_owner_sql()} AS pid, x[1] AS rtype FROM "
+        f"(SELECT line, {extract} AS x FROM {_text(export.of(*PATIENT_TYPES))} "
+        f"WHERE line IS NOT NULL AND trim(line) <> '' AND {skip})) "
+        f"WHERE pid IN (SELECT pid FROM kept) AND (rtype <> 'Observation' OR {observation})"
+    )
+
+
+def targets_sql(export: Export) -> str | None:
+    """INSERT of the Medication/Organization lines each kept patient's lines reference."""
+    targets = export.of(*TARGET_TYPES)
+    if not targets:
+        return None
+    names = "|".join(TARGET_TYPES)
+    pattern = f'"reference"\\s*:\\s*"(?:[^"]*/)?((?:{names})/[^"/]+)"'
+    return (
+        "INSERT INTO lines SELECT DISTINCT r.pid, t.line FROM "
+        f"(SELECT pid, unnest(regexp_extract_all(line, '{pattern}', 1)) AS key FROM lines) r "
+        "JOIN (SELECT json_extract_string(line, '$.resourceType') || '/' || "
+        f"json_extract_string(line, '$.id') AS key, line FROM {_text(targets)} "
+        "WHERE line IS NOT NULL AND trim(line) <> '') t ON r.key = t.key"
+    )
+
+
+def duckdb_groups(
+    kb: Knowledge,
+    export: Export,
+    settings: DuckDbSettings | None = None,
+    on_stage: Callable[[str, int], None] | None = None,
+) -> Iterator[tuple[str, list[str]]]:
+    """(patient id, lines) for each kept patient, ordered by patient id."""
+    import duckdb
+
+    settings = settings or DuckDbSettings()
+    with tempfile.TemporaryDirectory(prefix="painpath-screen-") as tmp:
+        con = duckdb.connect(str(Path(tmp) / "screen.duckdb"))
+        try:
+            con.execute(f"SET memory_limit = '{settings.memory_limit}'").fetchall()
+            con.execute("SET enable_progress_bar = false").fetchall()  # stdout is ours
+            con.execute(f"SET temp_directory = '{tmp}'").fetchall()
+            if settings.threads:
+                con.execute(f"SET threads = {int(settings.threads)}").fetchall()
+            conditions, answers = _create_views(con, export)
+            query = kept_query(kb, conditions, answers, patient_id_sql("{ref}"))
+            con.execute(f"CREATE TABLE kept AS {query}").fetchall()
+            kept = _scalar(con, "SELECT count(*) FROM kept")
+            if on_stage is not None:
+                on_stage("kept", kept)
+            con.execute(f"CREATE TABLE lines AS {lines_sql(kb, export)}").fetchall()
+            insert = targets_sql(export)
+            if insert is not None:
+                con.execute(insert).fetchall()
+            if on_stage is not None:
+                on_stage("lines", _scalar(con, "SELECT count(*) FROM lines"))
+            reader = con.sql("SELECT pid, line FROM lines ORDER BY pid, rowid")
+            yield from group_batches(reader.to_arrow_reader(_BATCH_ROWS))
+        except duckdb.Error as exc:
+            raise _input_error(exc, export) from None
+        finally:
+            con.close()
+
+
+_MALFORMED = re.compile(r'Malformed JSON in file "([^"]*)", at byte \d+ in line (\d+)')
+
+
+def _first_bad_line(path: Path) -> int | None:
+    """The number of the first non-blank line that is not a JSON object (DuckDB's own count
+    can run past a line cut short, reading the next line as the rest of the object)."""
+    import orjson
+
+    try:
+        with path.open("rb") as handle:
+            for number, line in enumerate(handle, 1):
+                if line.strip() and not isinstance(_loads(orjson, line), dict):
+                    return number
+    except OSError:
+        return None
+    return None
+
+
+def _loads(orjson: Any, line: bytes) -> object:
+    try:
+        return orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return None
+
+
+def _input_error(exc: Exception, export: Export) -> FhirInputError:
+    """A one-line error naming the file and line (never the line's content)."""
+    found = _MALFORMED.search(str(exc))
+    if found is not None:
+        path = Path(found.group(1))
+        line = _first_bad_line(path) or int(found.group(2))
+        return FhirInputError("not valid JSON", f"{path.name} line {line}", _LINE_EXPECTED)
+    if "JSON" in str(exc):
+        return FhirInputError("a line is not valid JSON", str(export.folder), _LINE_EXPECTED)
+    return FhirInputError(f"cannot read the export ({type(exc).__name__})", str(export.folder))
+
+
+def _scalar(con: Any, sql: str) -> int:
+    row = con.execute(sql).fetchall()[0]
+    return int(row[0]) if row else 0
