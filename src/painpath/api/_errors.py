@@ -50,7 +50,7 @@ STATUS: dict[type[PainpathError], tuple[int, str]] = {
 }
 """Error class -> (HTTP status, error code); looked up along the class's MRO."""
 
-_HTTP_CODES = {404: "not-found", 405: "method-not-allowed", 413: "too-large"}
+_HTTP_CODES = {400: "bad-input", 404: "not-found", 405: "method-not-allowed", 413: "too-large"}
 _DB_DOWN = (OperationalError, InterfaceError, DisconnectionError, PoolTimeout)
 
 

@@ -20,7 +20,7 @@ from painpath.clinic._guard import guarded
 from painpath.clinic._lists import Page, paginate
 from painpath.clinic._principal import Principal, utcnow
 from painpath.errors import AccessDenied
-from painpath.fhir import read_bundle
+from painpath.fhir import check_json_limits, read_bundle
 from painpath.store import Assessment, Episode, Patient
 
 __all__ = [
@@ -68,6 +68,7 @@ def import_bundle(
     """
     when = now or utcnow()
     with guarded(session, principal, "fhir.import", now=when) as guard:
+        check_json_limits(bundle)  # before the recursive rewrite and the text columns
         record = read_bundle(bundle)
         resources = prepare_entries(bundle)
         pid = record.patient_id

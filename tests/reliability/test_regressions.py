@@ -1,0 +1,66 @@
+"""Regression tests for the defects the fuzzers found (docs/reliability.md, "Defects")."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from api._client import ApiClient
+from clinic._world import World, patient_bundle
+from painpath.fhir import MAX_JSON_DEPTH
+
+HUGE = 667612857277971431424  # what schemathesis sent: past SQLite's and PostgreSQL's integers
+
+
+def _nested(depth: int) -> Any:
+    node: Any = []
+    for _ in range(depth):
+        node = [node]
+    return node
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "body"),
+    [
+        ("GET", f"/audit?offset={HUGE}", None),
+        ("GET", f"/patients?offset={2**31}", None),
+        ("GET", f"/episodes/{HUGE}", None),
+        ("GET", f"/documents/{2**31}", None),
+        ("PATCH", f"/users/{HUGE}", {"active": True}),
+        ("POST", "/episodes/1/transitions", {"event": "cancel", "version": HUGE}),
+    ],
+)
+def test_an_integer_past_the_databases_range_is_422_not_500(
+    client: ApiClient, world: World, method: str, url: str, body: Any
+) -> None:
+    who = "admin" if url.startswith(("/audit", "/users")) else "clinician"
+    response = client.request(method, url, headers=world.headers(who), json=body)
+    assert response.status_code == 422, response.text
+    assert response.json()["error"]["code"] == "invalid-request"
+
+
+def _bundle_with(value: Any) -> dict[str, Any]:
+    bundle = patient_bundle("pt-hostile")
+    bundle["entry"][0]["resource"]["extension"] = [{"url": "urn:x", "valueString": value}]
+    return bundle
+
+
+@pytest.mark.parametrize(
+    ("name", "body", "message"),
+    [
+        ("deep", json.dumps(_bundle_with(_nested(MAX_JSON_DEPTH * 14))), "nested too deeply"),
+        ("lone surrogate", json.dumps(_bundle_with("\ud800")), "surrogate"),
+        ("NUL", json.dumps(_bundle_with("a\x00b")), "U+0000"),
+    ],
+)
+def test_a_hostile_bundle_is_400_and_stores_nothing(
+    client: ApiClient, world: World, name: str, body: str, message: str
+) -> None:
+    headers = {**world.headers("clinician"), "content-type": "application/json"}
+    response = client.post("/fhir/Bundle", content=body.encode(), headers=headers)
+    assert response.status_code == 400, response.text
+    assert response.json()["error"]["code"] == "invalid-fhir"
+    assert message in response.json()["error"]["message"]
+    assert client.get("/patients/pt-hostile", headers=headers).status_code == 404
