@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from painpath.errors import FhirInputError
-from painpath.fhir import MAX_JSON_DEPTH, check_json_limits
+from painpath.fhir import MAX_BUNDLE_ENTRIES, MAX_JSON_DEPTH, check_json_limits
 
 
 def _nested(depth: int) -> Any:
@@ -56,3 +56,11 @@ def test_a_bad_key_is_refused_too() -> None:
 
 def test_tabs_newlines_and_any_other_unicode_pass() -> None:
     check_json_limits({"note": "line 1\r\n\tline 2 — naïve 患者 😀 \u200b", "n": [1, 2.5, None]})
+
+
+def test_a_bundle_of_more_entries_than_the_limit_is_refused() -> None:
+    entry = {"resource": {"resourceType": "Basic"}}
+    check_json_limits({"resourceType": "Bundle", "entry": [entry] * MAX_BUNDLE_ENTRIES})
+    with pytest.raises(FhirInputError, match="entries") as caught:
+        check_json_limits({"resourceType": "Bundle", "entry": [entry] * (MAX_BUNDLE_ENTRIES + 1)})
+    assert caught.value.where == "entry"

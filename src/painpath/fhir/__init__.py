@@ -14,11 +14,12 @@ expected, never PHI.
 """
 
 from painpath.fhir._bundle import BUNDLE_TYPES, read_bundle, read_bundle_bytes
-from painpath.fhir._limits import MAX_JSON_DEPTH, check_json_limits
+from painpath.fhir._limits import MAX_BUNDLE_ENTRIES, MAX_JSON_DEPTH, check_json_limits
 from painpath.fhir._ndjson import ndjson_files, read_ndjson_dir, read_ndjson_resources
 
 __all__ = [
     "BUNDLE_TYPES",
+    "MAX_BUNDLE_ENTRIES",
     "MAX_JSON_DEPTH",
     "check_json_limits",
     "ndjson_files",

@@ -5,8 +5,9 @@ such as the importer's reference rewrite, then runs out of stack), or carry text
 database column holds (a lone UTF-16 surrogate, which cannot be encoded as UTF-8; a NUL,
 which PostgreSQL refuses in text and jsonb). FHIR strings may not hold control characters
 below U+0020 other than tab, line feed and carriage return (R4 §2.24.0.1, `string`), so
-those are refused too. `check_json_limits` walks the document once, without recursion, and
-raises `FhirInputError` naming the JSON path of the first offending value (never the value).
+those are refused too, and a Bundle of more than `MAX_BUNDLE_ENTRIES` entries.
+`check_json_limits` walks the document once, without recursion, and raises `FhirInputError`
+naming the JSON path of the first offending value (never the value).
 """
 
 from __future__ import annotations
@@ -16,7 +17,12 @@ from typing import Any
 
 from painpath.errors import FhirInputError
 
-__all__ = ["MAX_JSON_DEPTH", "check_json_limits"]
+__all__ = ["MAX_BUNDLE_ENTRIES", "MAX_JSON_DEPTH", "check_json_limits"]
+
+MAX_BUNDLE_ENTRIES = 20_000
+"""The most entries an imported Bundle may hold. A Synthea patient's lifetime record holds
+about 1000 entries per MB, so the 5 MiB request limit already stops real records near 5000;
+this stops a body of tiny entries (10^5 fit in 5 MiB) from costing minutes and 0.5 GB."""
 
 MAX_JSON_DEPTH = 64
 """The deepest nesting of objects and arrays accepted (a real FHIR resource stays under 20)."""
@@ -45,7 +51,13 @@ def _check_text(text: str, parts: tuple[str | int, ...]) -> None:
 
 
 def check_json_limits(document: Any, max_depth: int = MAX_JSON_DEPTH) -> None:
-    """Raise FhirInputError if `document` nests deeper than `max_depth` or holds bad text."""
+    """Raise FhirInputError if `document` nests deeper than `max_depth`, holds bad text, or
+    is a Bundle of more than `MAX_BUNDLE_ENTRIES` entries."""
+    entries = document.get("entry") if isinstance(document, dict) else None
+    if isinstance(entries, list) and len(entries) > MAX_BUNDLE_ENTRIES:
+        raise FhirInputError(
+            f"{len(entries)} entries", "entry", f"at most {MAX_BUNDLE_ENTRIES} in one Bundle"
+        )
     stack: list[tuple[Any, int, tuple[str | int, ...]]] = [(document, 1, ())]
     while stack:
         node, depth, parts = stack.pop()
