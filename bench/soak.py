@@ -31,11 +31,12 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _loadgen import RawClient, machine, open_loop
+from _loadgen import machine, open_loop
 from bench_api import (
     AS_OF,
     add_clinician,
     postgres_backend,
+    raw_client,
     server,
     set_up,
     sqlite_backend,
@@ -83,13 +84,7 @@ def mixed_paths(patients: list[str], episodes: list[int]) -> list[str]:
 async def soak(base: str, group: int, password: str, args: argparse.Namespace) -> dict[str, object]:
     async with httpx.AsyncClient(base_url=base, trust_env=False, timeout=60) as setup:
         patients, episodes, token = await set_up(setup, password)
-    url = httpx.URL(base)
-    client = RawClient(
-        str(url.host),
-        int(url.port or 80),
-        {"Authorization": f"Bearer {token}", "Accept": "application/json"},
-        max_connections=256,
-    )
+    client = raw_client(base, token, 256)
     paths = mixed_paths(patients, episodes)
     samples: list[tuple[float, int]] = []
     try:

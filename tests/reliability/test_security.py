@@ -29,7 +29,7 @@ from api._client import ApiClient
 from api.test_access_matrix import REQUESTS, Ctx
 from clinic._world import World, patient_bundle
 from painpath.api import COOKIE, CSRF_HEADER, create_app
-from painpath.clinic import ACCESS, PUBLIC, add_document, open_episode
+from painpath.clinic import ACCESS, PUBLIC, Principal, add_document, open_episode
 from painpath.store import Patient
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "painpath"
@@ -55,12 +55,16 @@ XSS = ['<script>alert("pp")</script>', '"><svg onload=alert(1)>']
 PAYLOADS = SQLI + XSS
 
 
+def _seed(world: World, patient: str) -> Principal:
+    """A clinician of the patient's own clinic, to create objects for it."""
+    return world.principals["seed-b" if patient == "pt-elsewhere" else "seed-a"]
+
+
 def _episode(world: World, patient: str) -> int:
-    seed = "seed-b" if patient == "pt-elsewhere" else "seed-a"
     with world.session() as session:
         episode = open_episode(
             session,
-            world.principals[seed],
+            _seed(world, patient),
             patient,
             {"source": "referral", "reason": "r"},
             now=world.clock(),
@@ -69,11 +73,10 @@ def _episode(world: World, patient: str) -> int:
 
 
 def _document(world: World, patient: str) -> int:
-    seed = "seed-b" if patient == "pt-elsewhere" else "seed-a"
     with world.session() as session:
         meta = add_document(
             session,
-            world.principals[seed],
+            _seed(world, patient),
             patient,
             title="Letter",
             content_type="text/plain",
