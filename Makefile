@@ -50,9 +50,9 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_api.py
 
 # Reliability, the long runs (docs/reliability.md): 20 kill -9 trials per kind and backend,
-# 200 schemathesis examples per operation, 500 generated Bundles per target (fresh seeds),
+# 50 schemathesis examples per operation and caller, 500 generated Bundles per target (fresh seeds),
 # then the 10-minute soak on SQLite. PostgreSQL runs too when PAINPATH_TEST_DATABASE_URL is set.
-STRESS_ENV := PAINPATH_STRESS=1 PAINPATH_FUZZ_EXAMPLES=200 PAINPATH_BUNDLE_EXAMPLES=500
+STRESS_ENV := PAINPATH_STRESS=1 PAINPATH_FUZZ_EXAMPLES=50 PAINPATH_BUNDLE_EXAMPLES=500
 stress: $(STAMP)
 	$(STRESS_ENV) $(BIN)/pytest -q -n 2 -p no:cacheprovider tests/reliability
 	$(BIN)/python bench/soak.py --duration 600 --rate 40
