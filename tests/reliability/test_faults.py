@@ -48,7 +48,7 @@ from painpath.store import (
     upgrade,
 )
 
-from ._server import Server, TcpProxy, seeded_world
+from ._server import Server, TcpProxy, report, seeded_world
 
 STRESS = os.environ.get("PAINPATH_STRESS") == "1"
 KILL_TRIALS = int(os.environ.get("PAINPATH_KILL_TRIALS", "20" if STRESS else "2"))
@@ -78,9 +78,13 @@ def _import_body(pid: str, version: str, n: int) -> dict[str, Any]:
 SIZES = {"a": 120, "b": 60}  # resources (besides the Patient) of each version of a patient
 
 
-def _hammer(server: Server, jobs: list[Callable[[httpx.Client], None]]) -> list[BaseException]:
-    """Run the jobs on `THREADS` threads until the server dies; collect unexpected errors."""
+def _hammer(
+    server: Server, jobs: list[Callable[[httpx.Client], None]]
+) -> tuple[list[BaseException], int]:
+    """Run the jobs on `THREADS` threads until the server dies: the unexpected errors, and
+    how many requests the kill cut off (in flight, or sent to the dead server)."""
     errors: list[BaseException] = []
+    cut = 0
     queue = list(jobs)
     lock = threading.Lock()
 
@@ -94,6 +98,9 @@ def _hammer(server: Server, jobs: list[Callable[[httpx.Client], None]]) -> list[
                 try:
                     job(client)
                 except httpx.TransportError:
+                    nonlocal cut
+                    with lock:
+                        cut += 1
                     return  # the server was killed under this request
                 except BaseException as exc:
                     errors.append(exc)
@@ -106,7 +113,7 @@ def _hammer(server: Server, jobs: list[Callable[[httpx.Client], None]]) -> list[
     server.kill()
     for thread in threads:
         thread.join(timeout=60)
-    return errors
+    return errors, cut
 
 
 def _check_imports(engine: Engine, acked: dict[str, set[str]]) -> None:
@@ -249,8 +256,19 @@ def test_kill_9_mid_write_leaves_every_transaction_whole_and_audited(
                 jobs = _import_jobs(trial, world, acked_imports)
             else:
                 jobs = _episode_jobs(world, server, acked_moves)
-            errors = _hammer(server, jobs)
+            errors, cut = _hammer(server, jobs)
             assert not errors, f"trial {trial}: {errors[0]!r}"
+            acked = sum(map(len, acked_imports.values())) + sum(acked_moves.values())
+            backend = db_engine.dialect.name
+            report(
+                {
+                    "test": f"kill-{kind}",
+                    "backend": backend,
+                    "trial": trial,
+                    "cut": cut,
+                    "acked_total": acked,
+                }
+            )
             _integrity(db_engine)
             if kind == "imports":
                 _check_imports(db_engine, acked_imports)

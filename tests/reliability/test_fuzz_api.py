@@ -13,8 +13,11 @@ higher and keeps the derandomized seed off.
 from __future__ import annotations
 
 import os
+from collections import Counter
+from collections.abc import Iterator
 from typing import Any
 
+import pytest
 import schemathesis
 from fastapi import FastAPI
 from hypothesis import HealthCheck, settings
@@ -28,12 +31,21 @@ from sqlalchemy import create_engine
 from clinic._world import World
 from painpath.api import create_app
 
+from ._server import report
+
 FUZZ_EXAMPLES = int(os.environ.get("PAINPATH_FUZZ_EXAMPLES", "4"))
 STRESS = os.environ.get("PAINPATH_STRESS") == "1"
 CALLERS: list[str | None] = ["patient", "clinician", "coordinator", "admin", None]
 CHECKS = [not_a_server_error, content_type_conformance, response_schema_conformance]
 
 schema = schemathesis.openapi.from_dict(create_app(create_engine("sqlite://")).openapi())
+SENT: Counter[str] = Counter()  # requests sent, by operation
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _count_requests() -> Iterator[None]:
+    yield
+    report({"test": "schemathesis", "requests": sum(SENT.values()), "operations": len(SENT)})
 
 
 @schema.parametrize()
@@ -49,6 +61,7 @@ def test_no_operation_answers_5xx_or_off_schema_for_any_role(
 ) -> None:
     for caller in CALLERS:
         headers = world.headers(caller) if caller else {}
+        SENT[case.operation.label] += 1
         case.call_and_validate(
             app=app, base_url="https://testserver", headers=headers, checks=CHECKS
         )

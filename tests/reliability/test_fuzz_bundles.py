@@ -18,6 +18,8 @@ import os
 import resource
 import subprocess
 import sys
+from collections import Counter
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -34,6 +36,7 @@ from painpath.errors import InputError
 from painpath.fhir import MAX_BUNDLE_ENTRIES
 
 from ._bundles import bundles, many_entries
+from ._server import report
 
 BUNDLE_EXAMPLES = int(os.environ.get("PAINPATH_BUNDLE_EXAMPLES", "40"))
 STRESS = os.environ.get("PAINPATH_STRESS") == "1"
@@ -49,6 +52,15 @@ FUZZ = settings(
     suppress_health_check=list(HealthCheck),
 )
 AS_OF = date(2026, 6, 1)
+TRIED: Counter[str] = Counter()  # generated Bundles sent, by target and outcome
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _count_inputs() -> Iterator[None]:
+    yield
+    report({"test": "bundles", **TRIED})
+
+
 MEMORY_LIMIT = 1536 * 1024 * 1024  # address space of a worst-case `painpath assess`
 TIME_LIMIT = 120  # seconds; the worst case takes ~10 s on the loaded 2-core VM
 
@@ -74,6 +86,7 @@ def test_the_importer_stores_a_bundle_whole_or_refuses_it_with_a_4xx(
     headers = {**world.headers("clinician"), "content-type": "application/json"}
     before = client.get("/patients", headers=headers, params={"limit": 1}).json()["total"]
     response = client.post("/fhir/Bundle", content=_body(bundle), headers=headers)
+    TRIED[f"import-{response.status_code}"] += 1
     assert response.status_code < 500, response.text
     if response.status_code == 201:
         pid = response.json()["patient_id"]
@@ -92,7 +105,9 @@ def test_the_importer_stores_a_bundle_whole_or_refuses_it_with_a_4xx(
 def test_assess_gives_a_valid_document_or_an_input_error(bundle: Any) -> None:
     try:
         doc = assess(bundle, as_of=AS_OF)
+        TRIED["assess-ok"] += 1
     except InputError as exc:
+        TRIED["assess-exit-2"] += 1
         assert exc.exit_code == 2
         assert "\n" not in exc.message and exc.message
         return

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Any
 
 import pytest
 
 from api._client import ApiClient
 from clinic._world import World, patient_bundle
+from painpath._api import assess
 from painpath.fhir import MAX_JSON_DEPTH
 
 HUGE = 667612857277971431424  # what schemathesis sent: past SQLite's and PostgreSQL's integers
@@ -64,3 +66,22 @@ def test_a_hostile_bundle_is_400_and_stores_nothing(
     assert response.json()["error"]["code"] == "invalid-fhir"
     assert message in response.json()["error"]["message"]
     assert client.get("/patients/pt-hostile", headers=headers).status_code == 404
+
+
+def test_an_observation_coded_with_a_list_is_read_not_a_crash(
+    client: ApiClient, world: World
+) -> None:
+    """hypothesis: `coding.code` of the wrong JSON type made the reader's code lookup raise
+    TypeError (unhashable), a 500 on import and a traceback from `painpath assess`."""
+    bundle = patient_bundle("pt-listcode")
+    observation = {
+        "resourceType": "Observation",
+        "id": "o1",
+        "status": "final",
+        "subject": {"reference": "Patient/pt-listcode"},
+        "code": {"coding": [{"system": ["http://loinc.org"], "code": ["72514-3"]}]},
+    }
+    bundle["entry"].append({"resource": observation})
+    assess(bundle, as_of=date(2026, 6, 1))  # the Observation is simply not one painpath reads
+    response = client.post("/fhir/Bundle", json=bundle, headers=world.headers("clinician"))
+    assert response.status_code == 201, response.text
