@@ -53,6 +53,8 @@ from ._server import Server, TcpProxy, report, seeded_world
 STRESS = os.environ.get("PAINPATH_STRESS") == "1"
 KILL_TRIALS = int(os.environ.get("PAINPATH_KILL_TRIALS", "20" if STRESS else "2"))
 THREADS = 4
+JOBS = 60  # per trial: more than 4 threads finish before the kill (at 0.2-1.5 s), so
+# every kill lands with writes in flight
 
 
 def _import_body(pid: str, version: str, n: int) -> dict[str, Any]:
@@ -186,7 +188,7 @@ def _integrity(engine: Engine) -> None:
 def _import_jobs(trial: int, world: World, acked: dict[str, set[str]]) -> list[Any]:
     headers = world.headers("clinician")
     jobs = []
-    for k in range(8):
+    for k in range(JOBS):
         pid = f"imp{trial}x{k}"
         acked[pid] = set()
         versions = ("a", "b") if k % 2 else ("a",)  # "b" re-imports (replaces) the patient
@@ -202,37 +204,32 @@ def _import_jobs(trial: int, world: World, acked: dict[str, set[str]]) -> list[A
     return jobs
 
 
-def _episode_jobs(world: World, server: Server, acked: dict[int, int]) -> list[Any]:
+def _episode_jobs(world: World, acked: dict[int, int]) -> list[Any]:
+    """`JOBS` episodes, each opened then moved consult -> assess -> cancel."""
     headers = world.headers("clinician")
     moves = [
         ("consult", {"history": "h", "previous_treatments": "p", "symptoms": "s", "exam": "e"}),
         ("assess", {"as_of": "2026-06-01"}),
         ("cancel", {"reason": "trial"}),
     ]
-    jobs = []
-    with httpx.Client(base_url=server.base, timeout=30) as client:
-        for _ in range(THREADS * 2):
-            opened = client.post(
-                "/patients/pt-radicular-ready/episodes",
-                json={"payload": {"source": "referral", "reason": "trial"}},
-                headers=headers,
-            )
-            assert opened.status_code == 201, opened.text
-            episode = opened.json()
 
-            def job(client: httpx.Client, episode: dict[str, Any] = episode) -> None:
-                version = episode["version"]
-                for event, payload in moves:
-                    body = {"event": event, "payload": payload, "version": version}
-                    response = client.post(
-                        f"/episodes/{episode['id']}/transitions", json=body, headers=headers
-                    )
-                    assert response.status_code == 200, response.text
-                    version = response.json()["version"]
-                    acked[episode["id"]] = version
+    def job(client: httpx.Client) -> None:
+        opened = client.post(
+            "/patients/pt-radicular-ready/episodes",
+            json={"payload": {"source": "referral", "reason": "trial"}},
+            headers=headers,
+        )
+        assert opened.status_code == 201, opened.text
+        episode, version = opened.json()["id"], opened.json()["version"]
+        acked[episode] = version
+        for name, payload in moves:
+            body = {"event": name, "payload": payload, "version": version}
+            response = client.post(f"/episodes/{episode}/transitions", json=body, headers=headers)
+            assert response.status_code == 200, response.text
+            version = response.json()["version"]
+            acked[episode] = version
 
-            jobs.append(job)
-    return jobs
+    return [job] * JOBS
 
 
 @pytest.mark.parametrize("kind", ["imports", "transitions"])
@@ -255,7 +252,7 @@ def test_kill_9_mid_write_leaves_every_transaction_whole_and_audited(
             if kind == "imports":
                 jobs = _import_jobs(trial, world, acked_imports)
             else:
-                jobs = _episode_jobs(world, server, acked_moves)
+                jobs = _episode_jobs(world, acked_moves)
             errors, cut = _hammer(server, jobs)
             assert not errors, f"trial {trial}: {errors[0]!r}"
             acked = sum(map(len, acked_imports.values())) + sum(acked_moves.values())

@@ -85,3 +85,28 @@ def test_an_observation_coded_with_a_list_is_read_not_a_crash(
     assess(bundle, as_of=date(2026, 6, 1))  # the Observation is simply not one painpath reads
     response = client.post("/fhir/Bundle", json=bundle, headers=world.headers("clinician"))
     assert response.status_code == 201, response.text
+
+
+@pytest.mark.parametrize(
+    ("patient_id", "gender", "where"),
+    [
+        (".", "female", "Patient/."),  # hypothesis: imported, then /patients/./... was 404
+        ("..", "female", "Patient/.."),
+        ("pt-g", "%' UNION SELECT password_hash FROM user_account --", "Patient/pt-g gender"),
+        ("pt-g", "f", "Patient/pt-g gender"),
+    ],
+)
+def test_a_patient_the_row_or_the_urls_cannot_hold_is_400(
+    client: ApiClient, world: World, patient_id: str, gender: str, where: str
+) -> None:
+    """The injection test: a 50-character gender was a 500 on PostgreSQL (DataError: the
+    column is 20 characters); the Bundle fuzzer: a Patient id `.` was imported but could
+    never be read back (a dot segment is resolved out of the URL)."""
+    bundle = patient_bundle(patient_id)
+    bundle["entry"][0]["resource"]["gender"] = gender
+    headers = world.headers("clinician")
+    before = client.get("/patients", headers=headers).json()["total"]
+    response = client.post("/fhir/Bundle", json=bundle, headers=headers)
+    assert response.status_code == 400, response.text
+    assert response.json()["error"]["field"] == where
+    assert client.get("/patients", headers=headers).json()["total"] == before
