@@ -27,6 +27,7 @@ def _nested(depth: int) -> Any:
     ("method", "url", "body"),
     [
         ("GET", f"/audit?offset={HUGE}", None),
+        ("GET", "/audit?user_id=86493887096", None),  # the stress run: past PostgreSQL's integer
         ("GET", f"/patients?offset={2**31}", None),
         ("GET", f"/episodes/{HUGE}", None),
         ("GET", f"/documents/{2**31}", None),

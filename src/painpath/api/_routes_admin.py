@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 
 from painpath.api._deps import CallerDep, NowDep, SessionDep
 from painpath.api._models import AuditOut, PageOut, UserIn, UserOut, UserUpdate
-from painpath.api._pages import Limit, Offset, RowId, Sort, errors, page_out
+from painpath.api._pages import MAX_ROW_ID, Limit, Offset, RowId, Sort, errors, page_out
 from painpath.clinic import create_user, list_audit, list_users, update_user
 
 __all__ = ["router"]
@@ -66,7 +66,7 @@ def audit(
     caller: CallerDep,
     session: SessionDep,
     patient_id: Annotated[str | None, Query(max_length=64)] = None,
-    user_id: Annotated[int | None, Query(ge=1)] = None,
+    user_id: Annotated[int | None, Query(ge=1, le=MAX_ROW_ID)] = None,
     outcome: Annotated[Literal["allowed", "denied", "error"] | None, Query()] = None,
     sort: Sort = None,
     limit: Limit = 100,
