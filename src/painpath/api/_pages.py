@@ -4,15 +4,21 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Query
+from fastapi import Path, Query
 
 from painpath.api._models import ErrorBody
 from painpath.clinic import MAX_LIMIT, Page
 
-__all__ = ["Limit", "Offset", "Responses", "Sort", "errors", "page_out"]
+__all__ = ["MAX_ROW_ID", "Limit", "Offset", "Responses", "RowId", "Sort", "errors", "page_out"]
+
+MAX_ROW_ID = 2**31 - 1
+"""The largest row id or offset a request may name: PostgreSQL's `integer` (SQLite's 64-bit
+integers would overflow a few digits later); beyond it the request is refused with 422
+instead of failing in the database driver."""
 
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size.")]
-Offset = Annotated[int, Query(ge=0, description="Rows to skip (see `next_offset`).")]
+Offset = Annotated[int, Query(ge=0, le=MAX_ROW_ID, description="Rows to skip (see `next_offset`).")]
+RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID, description="The row id.")]
 Sort = Annotated[str | None, Query(max_length=40, description="A field; `-field` descending.")]
 Responses = dict[int | str, dict[str, Any]]
 
