@@ -387,8 +387,8 @@ def _filled(pid: str) -> dict[str, Any]:
 def test_a_full_disk_is_a_clear_503_with_no_corruption_and_writes_resume_once_freed(
     full: str, tmp_path: Path, db_sqlite_engine: Callable[[], Engine]
 ) -> None:
-    """`tmpfs`: the database on a real 2 MiB filesystem that fills up (a ballast file is
-    deleted afterwards to free space). `max_page_count`: SQLite's own page limit, which
+    """`tmpfs`: the database on a real 2 MiB filesystem that fills up (a 512 KB ballast file
+    is deleted afterwards to free space). `max_page_count`: SQLite's own page limit, which
     answers SQLITE_FULL like a full disk, for machines where mounting is not allowed."""
     template = db_sqlite_engine()  # a migrated database, copied onto the small disk
     source = Path(str(template.url.database))
@@ -398,7 +398,11 @@ def test_a_full_disk_is_a_clear_503_with_no_corruption_and_writes_resume_once_fr
         disk.mkdir(exist_ok=True)
         shutil.copyfile(source, disk / "painpath.db")
         ballast = disk / "ballast"
-        ballast.write_bytes(b"\0" * 256 * 1024)
+        # More than one Bundle takes in the WAL (~380 KB: the resources, their index rows and
+        # audit), so that freeing it makes room for the next one wherever the disk filled up:
+        # 256 KB fitted only while the migrated database was small enough to leave the failed
+        # write's partial WAL frames (reused on retry) above ~120 KB.
+        ballast.write_bytes(b"\0" * 512 * 1024)
         engine = make_engine(sqlite_url(disk / "painpath.db"))
         if full == "max_page_count":
             event.listen(

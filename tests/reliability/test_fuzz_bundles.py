@@ -2,12 +2,15 @@
 
 Whatever arrives, the answer is a valid result or a clear refusal: `POST /fhir/Bundle` gives
 201 (and the patient then assesses) or a 4xx in the one error shape with nothing stored;
-`painpath assess` gives a schema-valid document or exit 2 with one line on stderr. Never a
+`painpath assess` gives a schema-valid document or exit 2 with one line on stderr; a CDS
+Hooks patient-view call whose prefetch carries the Bundle's resources gives 200 with
+spec-valid cards or a 4xx in the error shape. Never a
 5xx, a traceback, a hang or unbounded memory: the worst cases (10^5 entries, a body over
 the limit, 10^5-deep nesting) run as real processes under a time limit and an address-space
 limit.
 
-`make test` runs `BUNDLE_EXAMPLES` (default 40) derandomized draws per target; `make
+`make test` runs `BUNDLE_EXAMPLES` (default 40) derandomized draws per target (half as
+many CDS Hooks calls: each runs a whole assessment behind a JWT check); `make
 stress` sets `PAINPATH_BUNDLE_EXAMPLES` higher with fresh randomness.
 """
 
@@ -30,10 +33,13 @@ from jsonschema import Draft202012Validator
 
 from api._client import ApiClient
 from clinic._world import World
+from interop._ehr import Ehr, hook_request, prefetch_of
+from interop.cds_spec import response_problems
 from painpath._api import assess
 from painpath.cli import MAX_INPUT_BYTES
 from painpath.errors import InputError
 from painpath.fhir import MAX_BUNDLE_ENTRIES
+from painpath.interop import load_catalog
 
 from ._bundles import bundles, many_entries
 from ._server import report
@@ -52,6 +58,8 @@ FUZZ = settings(
     suppress_health_check=list(HealthCheck),
 )
 AS_OF = date(2026, 6, 1)
+CDS_FUZZ = settings(FUZZ, max_examples=max(1, BUNDLE_EXAMPLES // 2))
+PATIENT_VIEW = "painpath-patient-view"
 TRIED: Counter[str] = Counter()  # generated Bundles sent, by target and outcome
 
 
@@ -112,6 +120,46 @@ def test_assess_gives_a_valid_document_or_an_input_error(bundle: Any) -> None:
         assert "\n" not in exc.message and exc.message
         return
     SCHEMA.validate(json.loads(json.dumps(doc)))
+
+
+def _resources(bundle: Any) -> list[dict[str, Any]]:
+    """The Bundle's entries that look like resources (whatever else they hold)."""
+    entries = bundle.get("entry") if isinstance(bundle, dict) else None
+    found = [e.get("resource") for e in entries or [] if isinstance(e, dict)]
+    return [r for r in found if isinstance(r, dict) and isinstance(r.get("resourceType"), str)]
+
+
+def _prefetch(bundle: Any) -> tuple[str, dict[str, Any]]:
+    """The patient and the prefetch an EHR holding this Bundle would send; a Bundle with
+    nothing resource-like goes whole into the first search key (a hostile prefetch)."""
+    resources = _resources(bundle)
+    patients = [r.get("id") for r in resources if r["resourceType"] == "Patient"]
+    patient = patients[0] if patients and isinstance(patients[0], str) else "pt-fuzz"
+    templates = load_catalog().prefetch
+    prefetch = prefetch_of(resources, templates)
+    if not resources:
+        prefetch[next(k for k, t in templates.items() if "?" in t)] = bundle
+    return patient, prefetch
+
+
+@given(bundle=bundles())
+@CDS_FUZZ
+def test_a_patient_view_hook_with_the_bundle_as_prefetch_gives_cards_or_a_4xx(
+    bundle: Any, app: Any, client: ApiClient
+) -> None:
+    ehr = Ehr("Clinic A")
+    app.state.cds_clients = ehr.clients()
+    patient, prefetch = _prefetch(bundle)
+    body = _body(hook_request("patient-view", patient, prefetch=prefetch))
+    headers = {**ehr.headers(PATIENT_VIEW), "content-type": "application/json"}
+    response = client.post(f"/cds-services/{PATIENT_VIEW}", content=body, headers=headers)
+    TRIED[f"cds-{response.status_code}"] += 1
+    assert response.status_code < 500, response.text
+    if response.status_code == 200:
+        assert response_problems(response.json()) == []
+        return
+    assert 400 <= response.status_code < 500 and response.status_code != 401, response.text
+    _check_error_shape(response)
 
 
 def test_a_bundle_of_more_entries_than_the_limit_is_a_400_naming_the_limit(

@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
 
 from api._client import ApiClient
 from clinic._world import World, patient_bundle
@@ -111,3 +112,20 @@ def test_a_patient_the_row_or_the_urls_cannot_hold_is_400(
     assert response.status_code == 400, response.text
     assert response.json()["error"]["field"] == where
     assert client.get("/patients", headers=headers).json()["total"] == before
+
+
+def test_the_dashboard_pages_errors_are_json_and_documented_as_json(
+    app: FastAPI, client: ApiClient, world: World
+) -> None:
+    """The merge's schemathesis run: `GET /dashboard` answers HTML, but its 401/403/404 are
+    the API's JSON error; the OpenAPI document declared them `text/html` (FastAPI files an
+    error model under the route's own media type)."""
+    responses = app.openapi()["paths"]["/dashboard"]["get"]["responses"]
+    assert set(responses["200"]["content"]) == {"text/html"}
+    for status in ("401", "403", "404"):
+        assert set(responses[status]["content"]) == {"application/json"}, status
+    for headers, status in (({}, 401), (world.headers("patient"), 403)):
+        response = client.get("/dashboard", headers=headers)
+        assert response.status_code == status
+        assert response.headers["content-type"] == "application/json"
+        assert set(response.json()["error"]) == {"code", "message", "field"}

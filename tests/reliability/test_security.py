@@ -29,7 +29,8 @@ from api._client import ApiClient
 from api.test_access_matrix import REQUESTS, Ctx
 from clinic._world import World, patient_bundle
 from painpath.api import COOKIE, CSRF_HEADER, create_app
-from painpath.clinic import ACCESS, PUBLIC, Principal, add_document, open_episode
+from painpath.clinic import ACCESS, PUBLIC
+from painpath.knowledge import load_knowledge
 from painpath.store import Patient
 
 from ._server import report
@@ -41,6 +42,25 @@ OPERATIONS = [
     for path, methods in SCHEMA["paths"].items()
     for method, op in methods.items()
 ]
+
+
+def _selector_values(path: str) -> dict[str, str]:
+    """A valid value for each path parameter that picks a view (a chart's name), not an
+    object: the first of its documented values (an enum, or the names in its description)."""
+    values = {}
+    for method in SCHEMA["paths"][path].values():
+        for param in method.get("parameters", []):
+            if param["in"] == "path" and param["name"] in SELECTORS:
+                named = param["schema"].get("enum") or param["schema"].get("description", "")
+                values[param["name"]] = (
+                    named[0] if isinstance(named, list) else named.split(", ")[0]
+                )
+    return values
+
+
+SELECTORS = {"name"}
+"""Path parameters that name a view of what the path already scopes (a chart), never an
+object that could belong to someone else; every other path parameter needs a factory."""
 ID_ROUTES = [o for o in OPERATIONS if "{" in o[2]]
 WRITES = [  # the state-changing routes a session may call (login and token start one)
     o
@@ -57,68 +77,68 @@ XSS = ['<script>alert("pp")</script>', '"><svg onload=alert(1)>']
 PAYLOADS = SQLI + XSS
 
 
-def _seed(world: World, patient: str) -> Principal:
-    """A clinician of the patient's own clinic, to create objects for it."""
-    return world.principals["seed-b" if patient == "pt-elsewhere" else "seed-a"]
-
-
 def _episode(world: World, patient: str) -> int:
-    with world.session() as session:
-        episode = open_episode(
-            session,
-            _seed(world, patient),
-            patient,
-            {"source": "referral", "reason": "r"},
-            now=world.clock(),
-        )
-    return int(episode["id"])
+    """An episode of `patient`, opened by a clinician of the patient's own clinic."""
+    return int(Ctx(world, None, patient).episode()["id"])
 
 
-def _document(world: World, patient: str) -> int:
-    with world.session() as session:
-        meta = add_document(
-            session,
-            _seed(world, patient),
-            patient,
-            title="Letter",
-            content_type="text/plain",
-            content=b"letter",
-            now=world.clock(),
-        )
-    return int(meta["id"])
+def _procedure(world: World, patient: str) -> str:
+    """A procedure of `patient`, stored by a clinician of the patient's own clinic."""
+    return Ctx(world, None, patient).procedure("64483")
 
 
 ID_FACTORIES: dict[str, Callable[[World, str], str | int]] = {
     "patient_id": lambda world, patient: patient,
     "episode_id": _episode,
-    "document_id": _document,
+    "document_id": lambda world, patient: Ctx(world, None, patient).document(),
+    "procedure_id": _procedure,
     "user_id": lambda world, patient: world.users["clinician-b"].id,  # another clinic's
 }
 """For each path parameter: an object of `patient` (another clinic's, or another patient's)."""
 
 
-def _fill(path: str, world: World, patient: str) -> str:
-    names = re.findall(r"{(\w+)}", path)
+def _fill(path: str, world: World, patient: str, own: str | None = None) -> str:
+    """The path aimed at `patient`'s objects; with `own`, the patient in the path is `own`
+    (the caller's) and only the nested objects are `patient`'s (a foreign child id)."""
+    names = [n for n in re.findall(r"{(\w+)}", path) if n not in SELECTORS]
     missing = [n for n in names if n not in ID_FACTORIES]
     assert not missing, f"{path}: add an IDOR factory for {missing}"
-    return path.format(**{n: ID_FACTORIES[n](world, patient) for n in names})
+    ids = {n: ID_FACTORIES[n](world, patient) for n in names}
+    if own is not None:
+        ids["patient_id"] = own
+    return path.format(**ids, **_selector_values(path))
+
+
+def _objects(path: str) -> list[str]:
+    return [n for n in re.findall(r"{(\w+)}", path) if n not in SELECTORS]
 
 
 def test_the_idor_factories_cover_every_path_parameter() -> None:
     for _, _, path in ID_ROUTES:
-        assert set(re.findall(r"{(\w+)}", path)) <= set(ID_FACTORIES), path
+        assert set(re.findall(r"{(\w+)}", path)) <= set(ID_FACTORIES) | SELECTORS, path
 
 
 @pytest.mark.parametrize(("operation", "method", "path"), ID_ROUTES, ids=[o[0] for o in ID_ROUTES])
 def test_no_role_reaches_an_object_that_is_not_theirs_by_its_id(
     operation: str, method: str, path: str, client: ApiClient, world: World
 ) -> None:
-    cases = [(role, "pt-elsewhere") for role in [*STAFF, "patient"]] + [("patient", "pt-other")]
+    if not _objects(path):  # a clinic-wide view: see the test of clinic-wide views below
+        for role in [*STAFF, "patient"]:
+            _, url, _ = REQUESTS[operation](Ctx(world, role, "pt-own"))
+            status = client.request(method, url, headers=world.headers(role)).status_code
+            assert (status == 200) == (role in ACCESS[operation].roles), (role, status)
+        return
+    cases: list[tuple[str, str, str | None]] = [
+        (role, "pt-elsewhere", None) for role in [*STAFF, "patient"]
+    ] + [("patient", "pt-other", None)]
+    if len(_objects(path)) > 1 and "patient_id" in _objects(path):  # own patient, foreign child
+        cases += [(role, "pt-elsewhere", "pt-own") for role in [*STAFF, "patient"]]
+        cases += [("patient", "pt-other", "pt-own")]
     failures = []
-    for role, patient in cases:
+    for role, patient, own in cases:
         if path.startswith("/users/") and patient == "pt-other":
             continue
-        url = _fill(path, world, patient)
+        url = _fill(path, world, patient, own)
         _, _, kwargs = REQUESTS[operation](Ctx(world, role, patient))
         kwargs.pop("headers", None)
         response = client.request(method, url, headers=world.headers(role), **kwargs)
@@ -126,6 +146,38 @@ def test_no_role_reaches_an_object_that_is_not_theirs_by_its_id(
         if response.status_code not in (403, 404) or leaked:
             failures.append(f"{role} -> {url}: {response.status_code} {response.text[:120]}")
     assert not failures, "\n".join(failures)
+
+
+CLINIC_WIDE = [o for o in OPERATIONS if o[0].startswith("dashboard.")]
+
+
+@pytest.mark.parametrize(
+    ("operation", "method", "path"), CLINIC_WIDE, ids=[o[0] for o in CLINIC_WIDE]
+)
+def test_a_clinic_wide_view_counts_nothing_of_another_clinic(
+    operation: str, method: str, path: str, client: ApiClient, world: World
+) -> None:
+    """The dashboard has no object id to swap: its IDOR is another clinic's episodes leaking
+    into the caller's figures. Clinic B gains an episode and a procedure; A's view is
+    unchanged, byte for byte, for every staff role allowed it (the others: 403, above)."""
+    roles = [role for role in STAFF if role in ACCESS[operation].roles]
+    assert roles
+    before = {}
+    for role in roles:
+        _, url, _ = REQUESTS[operation](Ctx(world, role, "pt-own"))
+        before[role] = client.request(method, url, headers=world.headers(role))
+        assert before[role].status_code == 200, (role, before[role].text)
+    _episode(world, "pt-elsewhere")
+    _procedure(world, "pt-elsewhere")
+    for role in roles:
+        _, url, _ = REQUESTS[operation](Ctx(world, role, "pt-own"))
+        after = client.request(method, url, headers=world.headers(role))
+        assert after.content == before[role].content, role
+    _episode(world, "pt-own")  # the control: the caller's own clinic's episode does count
+    if operation != "dashboard.chart":
+        _, url, _ = REQUESTS[operation](Ctx(world, "clinician", "pt-own"))
+        after = client.request(method, url, headers=world.headers("clinician"))
+        assert after.content != before["clinician"].content
 
 
 def _web_login(client: ApiClient, who: str = "clinician") -> str:
@@ -286,49 +338,67 @@ def _get_routes(app: FastAPI) -> list[str]:
 
 
 def test_stored_payloads_come_back_encoded_on_every_get_route_html_escaped(
-    app: FastAPI, client: ApiClient, world: World
+    web_app: FastAPI, world: World
 ) -> None:
+    """On the served app (API and pages): every GET route, read by a signed-in clinician
+    (cookie session, as a browser) on a patient whose stored fields carry the payloads, and
+    by the signed-in patient on their own pages with the payloads in their record."""
+    client = ApiClient(web_app)
     headers = world.headers("clinician")
     bundle = patient_bundle("pt-xss", family=XSS[0])
     bundle["entry"][0]["resource"]["name"][0]["given"] = [XSS[1]]
     assert client.post("/fhir/Bundle", json=bundle, headers=headers).status_code == 201
-    opened = client.post(
-        "/patients/pt-xss/episodes",
-        json={"payload": {"source": "referral", "reason": XSS[0]}},
-        headers=headers,
-    )
-    assert opened.status_code == 201, opened.text
-    document = client.post(
-        "/patients/pt-xss/documents",
-        files={"file": ("n.txt", b"x", "text/plain")},
-        data={"title": XSS[1]},
-        headers=headers,
-    )
-    assert document.status_code == 201, document.text
-    ids = {
-        "patient_id": "pt-xss",
+    for patient in ("pt-xss", "pt-own"):
+        opened = client.post(
+            f"/patients/{patient}/episodes",
+            json={"payload": {"source": "referral", "reason": XSS[0]}},
+            headers=headers,
+        )
+        assert opened.status_code == 201, opened.text
+        document = client.post(
+            f"/patients/{patient}/documents",
+            files={"file": ("n.txt", b"x", "text/plain")},
+            data={"title": XSS[1]},
+            headers=headers,
+        )
+        assert document.status_code == 201, document.text
+    ids: dict[str, str | int] = {
         "episode_id": opened.json()["id"],
         "document_id": document.json()["id"],
         "user_id": world.users["clinician"].id,
+        "procedure_id": next(iter(load_knowledge().procedures)),  # a library page
+        "event": "x",  # a pathway form's address: redirects to the workspace
     }
-    html_routes = 0
-    for path in _get_routes(app):
-        if path in ("/openapi.json",):
-            continue
-        names = re.findall(r"{(\w+)}", path)
-        assert set(names) <= set(ids), f"{path}: add an id for {set(names) - set(ids)} above"
-        url = path.format(**{n: ids[n] for n in names})
-        response = client.get(url, headers=headers)
-        kind = response.headers.get("content-type", "")
-        assert response.headers.get("x-content-type-options") == "nosniff", url
-        if kind.startswith("text/html"):
-            html_routes += 1
-            assert not any(p in response.text for p in XSS), f"{url}: a payload is not escaped"
-        elif response.headers.get("content-disposition", "").startswith("attachment"):
-            continue  # a stored document, downloaded, never rendered inline
-        else:
-            assert re.match(r"application/([\w.-]+\+)?json", kind), (url, kind)
-    report({"test": "xss-get-routes", "routes": len(_get_routes(app)), "html": html_routes})
+    routes = _get_routes(web_app)
+    html_routes: set[str] = set()
+    for who, patient in (("clinician", "pt-xss"), ("patient", "pt-own")):
+        client.http.cookies.clear()
+        _web_login(client, who)
+        for path in routes:
+            if path in ("/openapi.json",):
+                continue
+            names = re.findall(r"{(\w+)}", path)
+            known = {**ids, "patient_id": patient}
+            if path in SCHEMA["paths"]:
+                known.update(_selector_values(path))
+            assert set(names) <= set(known), f"{path}: add an id for {set(names) - set(known)}"
+            url = path.format(**{n: known[n] for n in names})
+            response = client.get(url, follow_redirects=True)
+            kind = response.headers.get("content-type", "")
+            assert response.status_code < 500, (who, url, response.text[:200])
+            assert response.headers.get("x-content-type-options") == "nosniff", url
+            if kind.startswith("text/html"):
+                html_routes.add(path)
+                assert not any(p in response.text for p in XSS), f"{who} {url}: not escaped"
+            elif response.headers.get("content-disposition", "").startswith("attachment"):
+                continue  # a stored document, downloaded, never rendered inline
+            elif kind.startswith("image/svg+xml"):
+                assert not any(p in response.text for p in XSS), f"{url}: payload in an SVG"
+            else:
+                assert re.match(r"application/([\w.-]+\+)?json", kind), (url, kind)
+    client.close()
+    assert {"/dashboard", "/clinic/patients/{patient_id}", "/portal/{patient_id}"} <= html_routes
+    report({"test": "xss-get-routes", "routes": len(routes), "html": len(html_routes)})
 
 
 def test_every_route_sends_the_security_headers_and_hsts_only_over_https(
