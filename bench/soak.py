@@ -42,8 +42,18 @@ from bench_api import (
     sqlite_backend,
 )
 
-MIX = {"assessment": 4, "patient": 2, "list": 1, "episode": 1, "episodes": 1, "health": 1}
-"""Requests of each kind in every 10 (4 in 10 run the engine and write an assessment)."""
+MIX = {
+    "assessment": 4,
+    "patient": 2,
+    "list": 1,
+    "episode": 1,
+    "episodes": 1,
+    "health": 1,
+    "page": 1,
+    "dashboard": 1,
+}
+"""Requests of each kind in every 12 (4 in 12 run the engine and write an assessment; one
+renders a web page, one aggregates the clinic dashboard)."""
 
 
 def rss_kb(group: int) -> int:
@@ -75,6 +85,8 @@ def mixed_paths(patients: list[str], episodes: list[int]) -> list[str]:
             "episode": f"/episodes/{eid}",
             "episodes": f"/patients/{pid}/episodes",
             "health": "/health",
+            "page": "/procedures",  # a server-rendered page (public: no cookie needed)
+            "dashboard": f"/dashboard/data?as_of={AS_OF}",
         }
         for kind, count in MIX.items():
             paths.extend([kinds[kind]] * count)
