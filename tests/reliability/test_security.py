@@ -402,13 +402,14 @@ def test_stored_payloads_come_back_encoded_on_every_get_route_html_escaped(
 
 
 def test_every_route_sends_the_security_headers_and_hsts_only_over_https(
-    app: FastAPI, world: World
+    web_app: FastAPI, world: World
 ) -> None:
+    """Every GET route of the served app, the API's and the pages' alike."""
     headers = world.headers("clinician")
     for base, hsts in (("https://testserver", True), ("http://testserver", False)):
-        client = ApiClient(app, base_url=base)
+        client = ApiClient(web_app, base_url=base)
         try:
-            for path in _get_routes(app):
+            for path in _get_routes(web_app):
                 url = re.sub(r"{patient_id}", "pt-own", path)
                 url = re.sub(r"{\w+}", "1", url)
                 response = client.get(url, headers=headers)
