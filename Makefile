@@ -8,7 +8,7 @@ EXAMPLE ?= examples/radicular-ready.bundle.json
 AXE := node_modules/axe-core/axe.min.js
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: run demo test bench lint typecheck vignettes clean install chromium
+.PHONY: run demo test bench lint typecheck vignettes clean install chromium stress lock audit
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -65,6 +65,26 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_cds.py
 	$(BIN)/python bench/bench_screen.py --patients $(SCREEN_PATIENTS)
 	$(BIN)/python bench/bench_views.py
+
+# Reliability, the long runs (docs/reliability.md): 20 kill -9 trials per kind and backend,
+# 50 schemathesis examples per operation and caller, 500 generated Bundles per target (fresh seeds),
+# then the 10-minute soak on SQLite. PostgreSQL runs too when PAINPATH_TEST_DATABASE_URL is set.
+STRESS_ENV := PAINPATH_STRESS=1 PAINPATH_FUZZ_EXAMPLES=50 PAINPATH_BUNDLE_EXAMPLES=500
+stress: $(STAMP)
+	$(STRESS_ENV) $(BIN)/pytest -q -n 2 -p no:cacheprovider tests/reliability
+	$(BIN)/python bench/soak.py --duration 600 --rate 40
+
+# The hash-pinned lock file of every dependency (runtime and test), from pyproject.toml.
+UV := $(BIN)/uv
+lock: $(STAMP)
+	test -x $(UV) || $(BIN)/pip install --quiet uv==0.13.9
+	$(UV) pip compile pyproject.toml --extra test --extra spark --generate-hashes --python-version 3.11 \
+	  --universal -q -o requirements.lock
+
+# Known vulnerabilities in the locked dependencies (needs the PyPI JSON API or OSV online;
+# --strict: a dependency that cannot be checked fails the audit).
+audit: $(STAMP)
+	$(BIN)/pip-audit --strict --require-hashes --disable-pip -r requirements.lock
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

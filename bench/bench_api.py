@@ -267,17 +267,23 @@ async def keepalive_probe(host: str, port: int) -> tuple[float, float]:
     return statistics.median(fresh), statistics.median(reused)
 
 
+def raw_client(base: str, token: str, connections: int) -> RawClient:
+    """The load generator's client for `base`, signed in with the bearer `token`."""
+    url = httpx.URL(base)
+    return RawClient(
+        str(url.host),
+        int(url.port or 80),
+        {"Authorization": f"Bearer {token}", "Accept": "application/json"},
+        max_connections=connections,
+    )
+
+
 async def drive(base: str, group: int, password: str, args: argparse.Namespace) -> list[RunResult]:
     """Set up the clinic over HTTP (httpx), warm up, then the measured runs (RawClient)."""
     async with httpx.AsyncClient(base_url=base, trust_env=False, timeout=60) as setup:
         patients, episodes, token = await set_up(setup, password)
+    client = raw_client(base, token, args.connections)
     url = httpx.URL(base)
-    client = RawClient(
-        str(url.host),
-        int(url.port or 80),
-        {"Authorization": f"Bearer {token}", "Accept": "application/json"},
-        max_connections=args.connections,
-    )
     try:
         fresh, reused = await keepalive_probe(str(url.host), int(url.port or 80))
         note = "  <- TCP_NODELAY off" if reused - fresh > 30 else ""

@@ -22,7 +22,7 @@ from painpath.cli_service import register_service_commands
 from painpath.db_cli import app as db_app
 from painpath.errors import InputError, PainpathError
 
-__all__ = ["app", "main"]
+__all__ = ["MAX_INPUT_BYTES", "app", "main"]
 
 app = typer.Typer(
     add_completion=False,
@@ -33,6 +33,11 @@ app = typer.Typer(
 app.add_typer(db_app, name="db")
 
 _STATE = {"verbose": False}
+
+MAX_INPUT_BYTES = 64 * 1024 * 1024
+"""The largest Bundle file `painpath assess` reads. A patient's lifetime Synthea record is
+1-5 MB; a larger file is refused (exit 2) before it is parsed, because the JSON parser
+(orjson) aborts the process instead of failing cleanly when memory runs out."""
 
 
 def _fail(exc: PainpathError) -> NoReturn:
@@ -60,6 +65,12 @@ def _parse_date(text: str | None) -> date:
 
 def _read_json(path: Path) -> Any:
     try:
+        if path.stat().st_size > MAX_INPUT_BYTES:
+            raise InputError(
+                f"file too large ({path.stat().st_size} bytes)",
+                str(path),
+                f"a Bundle of at most {MAX_INPUT_BYTES} bytes",
+            )
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read {path} ({exc.strerror})", str(path)) from None

@@ -164,10 +164,11 @@ def serve(
     import uvicorn
     from uvicorn.config import LOGGING_CONFIG
 
-    from painpath.api import HTTP_PROTOCOL
+    from painpath.api import HTTP_PROTOCOL, body_limit
     from painpath.store import upgrade
 
     try:
+        body_limit()  # a bad PAINPATH_MAX_BODY_BYTES: one line and exit 2, before serving
         upgrade()
     except PainpathError as exc:
         _fail(exc)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
@@ -35,13 +36,28 @@ from painpath.api import (
 from painpath.api._errors import install_error_handlers
 from painpath.api._middleware import AccessLog, BodyLimit, CatchAll, SecurityHeaders
 from painpath.clinic import ACCESS, HASHER, utcnow
+from painpath.errors import InputError
 from painpath.knowledge import load_knowledge
 from painpath.store import make_engine, session_factory
 
-__all__ = ["MAX_BODY_BYTES", "WORKER_THREADS", "create_app"]
+__all__ = ["BODY_LIMIT_ENV", "MAX_BODY_BYTES", "WORKER_THREADS", "body_limit", "create_app"]
 
 MAX_BODY_BYTES = 5 * 1024 * 1024
-"""The largest request body accepted (413 beyond)."""
+"""The largest request body accepted by default (413 beyond); `PAINPATH_MAX_BODY_BYTES`
+sets another limit."""
+
+BODY_LIMIT_ENV = "PAINPATH_MAX_BODY_BYTES"
+
+
+def body_limit() -> int:
+    """The request body limit: `PAINPATH_MAX_BODY_BYTES` (bytes, >= 1024) or 5 MiB."""
+    text = os.environ.get(BODY_LIMIT_ENV, "").strip()
+    if not text:
+        return MAX_BODY_BYTES
+    if not text.isdigit() or int(text) < 1024:
+        raise InputError("not a byte count of at least 1024", BODY_LIMIT_ENV, "e.g. 5242880")
+    return int(text)
+
 
 _DESCRIPTION = """Explainable decision support for interventional pain medicine.
 
@@ -104,6 +120,7 @@ def create_app(
     *,
     clock: Callable[[], datetime] | None = None,
     hasher: PasswordHasher | None = None,
+    max_body_bytes: int | None = None,
 ) -> FastAPI:
     """The painpath HTTP API on `engine` (default: `painpath.store.make_engine()`).
 
@@ -111,6 +128,8 @@ def create_app(
         engine: the database; the caller migrates it (`painpath serve` does).
         clock: the source of the current instant (tests pass a fixed clock).
         hasher: the argon2 password hasher (default: `painpath.clinic.HASHER`).
+        max_body_bytes: the request body limit (default: `body_limit()`, from the
+            environment).
     """
     app = FastAPI(
         title="painpath",
@@ -133,7 +152,7 @@ def create_app(
         app.include_router(module.router)
     app.include_router(_routes_cds.router)  # EHR JWTs, not ACCESS: see _routes_cds
     install_error_handlers(app)
-    app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)
+    app.add_middleware(BodyLimit, limit=max_body_bytes or body_limit())
     app.add_middleware(SecurityHeaders)
     app.add_middleware(CatchAll)
     app.add_middleware(AccessLog)

@@ -1,8 +1,9 @@
 """Every error as `{"error": {"code", "message", "field"}}`, by one table of classes.
 
 `STATUS` maps each painpath error class to its HTTP status and code (the most specific class
-wins). Database outages become 503; anything unexpected is a 500 that says nothing about
-the internals. Logs carry the class name and the route, never request data.
+wins). Database outages become 503 (`unavailable`, or `storage-full` when its disk is
+full); anything unexpected is a 500 that says nothing about the internals. Logs carry the
+class name and the route, never request data.
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ STATUS: dict[type[PainpathError], tuple[int, str]] = {
 }
 """Error class -> (HTTP status, error code); looked up along the class's MRO."""
 
-_HTTP_CODES = {404: "not-found", 405: "method-not-allowed", 413: "too-large"}
+_HTTP_CODES = {400: "bad-input", 404: "not-found", 405: "method-not-allowed", 413: "too-large"}
 _DB_DOWN = (OperationalError, InterfaceError, DisconnectionError, PoolTimeout)
 
 
@@ -103,7 +104,24 @@ def _http(request: Request, exc: Exception) -> JSONResponse:
     return error_response(exc.status_code, code, detail, headers=dict(exc.headers or {}))
 
 
+_FULL = ("database or disk is full", "no space left on device", "could not extend file")
+
+
+def _storage_full(exc: Exception) -> bool:
+    """SQLite's SQLITE_FULL or PostgreSQL's disk_full (53100), from the driver's message."""
+    text = str(getattr(exc, "orig", exc)).lower()
+    return any(marker in text for marker in _FULL)
+
+
 def _unavailable(request: Request, exc: Exception) -> JSONResponse:
+    if _storage_full(exc):
+        log.error("database storage full (%s) on %s", type(exc).__name__, _route(request))
+        return error_response(
+            503,
+            "storage-full",
+            "the database's disk is full; nothing was saved (free space, then try again)",
+            headers={"Retry-After": "60"},
+        )
     log.error("database unavailable (%s) on %s", type(exc).__name__, _route(request))
     return error_response(
         503, "unavailable", "the database is not reachable; try again", headers={"Retry-After": "5"}

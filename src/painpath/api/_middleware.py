@@ -2,7 +2,8 @@
 
 Pure ASGI (no per-request state kept between requests). The body limit reads at most
 `limit` bytes and answers 413 beyond it; the headers suit a JSON API holding health data
-(`Cache-Control: no-store`, `nosniff`, no framing, no referrer).
+(`Cache-Control: no-store`, `nosniff`, no framing, no referrer; HSTS over HTTPS). A route
+that sets one of these headers itself (an HTML page with its own CSP) keeps its value.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from painpath.api._errors import error_response
 
-__all__ = ["AccessLog", "BodyLimit", "CatchAll", "SecurityHeaders"]
+__all__ = ["HSTS", "SECURITY_HEADERS", "AccessLog", "BodyLimit", "CatchAll", "SecurityHeaders"]
 
 log = logging.getLogger("painpath.api")
 access_log = logging.getLogger("painpath.access")
@@ -27,6 +28,8 @@ SECURITY_HEADERS = [
     (b"x-frame-options", b"DENY"),
     (b"cache-control", b"no-store"),
 ]
+HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
+"""Sent on HTTPS responses only (a browser ignores it over plain HTTP, RFC 6797 §8.1)."""
 
 
 class SecurityHeaders:
@@ -43,7 +46,12 @@ class SecurityHeaders:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 present = {name.lower() for name, _ in message.get("headers", [])}
-                extra = [(k, v) for k, v in SECURITY_HEADERS if k not in present]
+                wanted = (
+                    [*SECURITY_HEADERS, HSTS]
+                    if scope.get("scheme") == "https"
+                    else SECURITY_HEADERS
+                )
+                extra = [(k, v) for k, v in wanted if k not in present]
                 message["headers"] = [*message.get("headers", []), *extra]
             await send(message)
 

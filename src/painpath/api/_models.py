@@ -206,7 +206,7 @@ class TransitionIn(_In):
 
     event: str = Field(max_length=40)
     payload: dict[str, Any] = Field(default_factory=dict)
-    version: int
+    version: int = Field(ge=0, le=2**31 - 1)
 
 
 class EpisodeEventOut(_Out):

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 
 from painpath.api._deps import CallerDep, NowDep, SessionDep
 from painpath.api._models import AuditOut, PageOut, UserIn, UserOut, UserUpdate
-from painpath.api._pages import Limit, Offset, Sort, errors, page_out
+from painpath.api._pages import MAX_ROW_ID, Limit, Offset, RowId, Sort, errors, page_out
 from painpath.clinic import create_user, list_audit, list_users, update_user
 
 __all__ = ["router"]
@@ -55,7 +55,7 @@ def users(
 
 @router.patch("/users/{user_id}", name="user.update", response_model=UserOut, responses=_WRITE)
 def user_update(
-    user_id: Annotated[int, Path(ge=1)], body: UserUpdate, caller: CallerDep, session: SessionDep
+    user_id: RowId, body: UserUpdate, caller: CallerDep, session: SessionDep
 ) -> dict[str, Any]:
     """Activate or deactivate an account."""
     return update_user(session, caller.principal, user_id, active=body.active)
@@ -66,7 +66,7 @@ def audit(
     caller: CallerDep,
     session: SessionDep,
     patient_id: Annotated[str | None, Query(max_length=64)] = None,
-    user_id: Annotated[int | None, Query(ge=1)] = None,
+    user_id: Annotated[int | None, Query(ge=1, le=MAX_ROW_ID)] = None,
     outcome: Annotated[Literal["allowed", "denied", "error"] | None, Query()] = None,
     sort: Sort = None,
     limit: Limit = 100,

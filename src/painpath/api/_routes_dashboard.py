@@ -13,7 +13,7 @@ from fastapi import APIRouter, Path
 from fastapi.responses import HTMLResponse, Response
 
 from painpath.api._deps import CallerDep, NowDep, SessionDep
-from painpath.api._pages import errors
+from painpath.api._pages import errors, page_errors
 from painpath.api._routes_outcomes import SVG_RESPONSE, AsOf, svg_response
 from painpath.clinic import dashboard_chart_bytes, dashboard_figures
 from painpath.knowledge import load_outcomes
@@ -75,7 +75,7 @@ _ALT = {
     "/dashboard",
     name="dashboard.page",
     response_class=HTMLResponse,
-    responses={200: {"content": {"text/html": {}}}, **_READ},
+    responses={200: {"content": {"text/html": {}}}, **page_errors(401, 403, 404)},
 )
 def dashboard_page(
     caller: CallerDep, session: SessionDep, now: NowDep, as_of: AsOf = None

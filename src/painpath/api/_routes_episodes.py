@@ -15,7 +15,7 @@ from painpath.api._models import (
     PageOut,
     TransitionIn,
 )
-from painpath.api._pages import Limit, Offset, Sort, errors, page_out
+from painpath.api._pages import MAX_ROW_ID, Limit, Offset, Sort, errors, page_out
 from painpath.api._routes_patients import PatientPath
 from painpath.clinic import (
     episode_events,
@@ -29,7 +29,7 @@ __all__ = ["router"]
 
 router = APIRouter(tags=["episodes"])
 
-EpisodeId = Annotated[int, Path(ge=1, description="Episode id")]
+EpisodeId = Annotated[int, Path(ge=1, le=MAX_ROW_ID, description="Episode id")]
 _READ = errors(401, 403, 404)
 _WRITE = errors(400, 401, 403, 404, 422)
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, File, Form, Path, Query, UploadFile
+from fastapi import APIRouter, Body, File, Form, Query, UploadFile
 from fastapi.responses import JSONResponse, Response
 
 from painpath.api._deps import CallerDep, NowDep, SessionDep
 from painpath.api._models import DocumentOut, ObservationIn, PageOut, ProcedureIn
-from painpath.api._pages import Limit, Offset, Sort, errors, page_out
+from painpath.api._pages import Limit, Offset, RowId, Sort, errors, page_out
 from painpath.api._routes_patients import PatientPath
 from painpath.clinic import (
     MAX_DOCUMENT_BYTES,
@@ -191,9 +191,7 @@ _EXTENSIONS = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".j
     name="document.read",
     responses={200: {"content": {"application/octet-stream": {}}}, **_READ},
 )
-def document(
-    document_id: Annotated[int, Path(ge=1)], caller: CallerDep, session: SessionDep
-) -> Response:
+def document(document_id: RowId, caller: CallerDep, session: SessionDep) -> Response:
     """A document's bytes, as an attachment (never rendered inline)."""
     meta, content = get_document(session, caller.principal, document_id)
     ext = _EXTENSIONS.get(meta["content_type"], "")

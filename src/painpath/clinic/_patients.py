@@ -19,8 +19,8 @@ from painpath.clinic._fhirstore import (
 from painpath.clinic._guard import guarded
 from painpath.clinic._lists import Page, paginate
 from painpath.clinic._principal import Principal, utcnow
-from painpath.errors import AccessDenied
-from painpath.fhir import read_bundle
+from painpath.errors import AccessDenied, FhirInputError
+from painpath.fhir import check_json_limits, read_bundle
 from painpath.store import Assessment, Episode, Patient
 
 __all__ = [
@@ -52,6 +52,31 @@ PATIENT_SORTS = {
 """The fields `list_patients` sorts by."""
 
 
+GENDERS = frozenset({"male", "female", "other", "unknown"})
+"""FHIR R4 AdministrativeGender: the only values the `patient.gender` column stores."""
+
+
+def _check_storable(patient_id: str, gender: str | None) -> None:
+    """What the reader accepts but the patient row cannot hold or the API cannot address.
+
+    A Patient id of `.` or `..` is a FHIR id, but a URL path segment of dots is resolved
+    away (`/patients/./fhir` is `/patients/fhir`), so that patient could never be read.
+    A gender outside AdministrativeGender would not fit the column (PostgreSQL refuses it).
+    """
+    if patient_id in (".", ".."):
+        raise FhirInputError(
+            "a Patient id of dots cannot be addressed in a URL",
+            f"Patient/{patient_id}",
+            "a FHIR id other than '.' or '..'",
+        )
+    if gender is not None and gender not in GENDERS:
+        raise FhirInputError(
+            "gender is not an AdministrativeGender code",
+            f"Patient/{patient_id} gender",
+            "male, female, other or unknown",
+        )
+
+
 def import_bundle(
     session: Session,
     principal: Principal,
@@ -68,9 +93,11 @@ def import_bundle(
     """
     when = now or utcnow()
     with guarded(session, principal, "fhir.import", now=when) as guard:
+        check_json_limits(bundle)  # before the recursive rewrite and the text columns
         record = read_bundle(bundle)
         resources = prepare_entries(bundle)
         pid = record.patient_id
+        _check_storable(pid, record.gender)
         guard.patient_id, guard.target = pid, f"Patient/{pid}"
         patient_json_ = next(r for t, i, r in resources if t == "Patient" and i == pid)
         row = session.get(Patient, pid)

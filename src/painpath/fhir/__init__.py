@@ -10,13 +10,18 @@ expected, never PHI.
     read_ndjson_dir(path)      Bulk export folder -> one PatientRecord per Patient
     read_ndjson_resources(p)   Bulk export folder -> (resource, origin) pairs
     ndjson_files(path)         the resource files of an export folder
+    check_json_limits(doc)     nesting depth and text that storage can hold (importers)
 """
 
 from painpath.fhir._bundle import BUNDLE_TYPES, read_bundle, read_bundle_bytes
+from painpath.fhir._limits import MAX_BUNDLE_ENTRIES, MAX_JSON_DEPTH, check_json_limits
 from painpath.fhir._ndjson import ndjson_files, read_ndjson_dir, read_ndjson_resources
 
 __all__ = [
     "BUNDLE_TYPES",
+    "MAX_BUNDLE_ENTRIES",
+    "MAX_JSON_DEPTH",
+    "check_json_limits",
     "ndjson_files",
     "read_bundle",
     "read_bundle_bytes",

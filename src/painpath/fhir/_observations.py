@@ -96,8 +96,15 @@ def _coded_for_painpath(concept: object, table: Ranges) -> bool:
         return False
     for coding in as_list(concept.get("coding")):
         if isinstance(coding, dict):
-            system = coding.get("system")
-            if system == table.painpath_system or (system, coding.get("code")) in table.by_code:
+            system, code = coding.get("system"), coding.get("code")
+            if system == table.painpath_system:
+                return True
+            # a system or code of the wrong JSON type (a list, an object) is not hashable
+            if (
+                isinstance(system, str)
+                and isinstance(code, str)
+                and (system, code) in table.by_code
+            ):
                 return True
     return False
 

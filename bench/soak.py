@@ -1,0 +1,180 @@
+"""Soak: mixed traffic at a steady rate for minutes; errors, latency and server memory.
+
+Run with `make stress` (or `.venv/bin/python bench/soak.py --help`). Same set-up as
+bench/bench_api.py (a fresh database, `painpath serve --workers 2`, the public vignettes and
+a few Synthea records imported, one episode each), then ONE open-loop run of `--duration`
+seconds at `--rate` requests/s rotating over a mix of the service's GET endpoints:
+
+- `GET /patients/{id}/assessment` (runs the engine and stores an assessment: the write),
+- `GET /patients/{id}`, `GET /patients?limit=20`, `GET /episodes/{id}`,
+  `GET /patients/{id}/episodes`, `GET /health`,
+
+in the proportions of `MIX`. The server's resident memory (all its processes) is read at
+the start (after a warm-up) and every minute, and printed with the result; the run passes
+when it has 0 errors, p99 <= `--p99-ms` and the RSS at the end is within `--rss-growth`
+of the start. Exit 0 on pass, 1 on fail. Results go to docs/reliability.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import secrets
+import sys
+import tempfile
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _loadgen import machine, open_loop
+from bench_api import (
+    AS_OF,
+    add_clinician,
+    postgres_backend,
+    raw_client,
+    server,
+    set_up,
+    sqlite_backend,
+)
+
+MIX = {
+    "assessment": 4,
+    "patient": 2,
+    "list": 1,
+    "episode": 1,
+    "episodes": 1,
+    "health": 1,
+    "page": 1,
+    "dashboard": 1,
+}
+"""Requests of each kind in every 12 (4 in 12 run the engine and write an assessment; one
+renders a web page, one aggregates the clinic dashboard)."""
+
+
+def rss_kb(group: int) -> int:
+    """Resident memory of every process in the server's process group, in kB."""
+    total = 0
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = Path(entry.path, "stat").read_text()
+            if int(stat[stat.rfind(")") + 2 :].split()[2]) != group:
+                continue
+            for line in Path(entry.path, "status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+    return total
+
+
+def mixed_paths(patients: list[str], episodes: list[int]) -> list[str]:
+    """One round of the mix over every patient, interleaved."""
+    paths: list[str] = []
+    for pid, eid in zip(patients, episodes, strict=True):
+        kinds = {
+            "assessment": f"/patients/{pid}/assessment?as_of={AS_OF}",
+            "patient": f"/patients/{pid}",
+            "list": "/patients?limit=20",
+            "episode": f"/episodes/{eid}",
+            "episodes": f"/patients/{pid}/episodes",
+            "health": "/health",
+            "page": "/procedures",  # a server-rendered page (public: no cookie needed)
+            "dashboard": f"/dashboard/data?as_of={AS_OF}",
+        }
+        for kind, count in MIX.items():
+            paths.extend([kinds[kind]] * count)
+    return paths
+
+
+async def soak(base: str, group: int, password: str, args: argparse.Namespace) -> dict[str, object]:
+    async with httpx.AsyncClient(base_url=base, trust_env=False, timeout=60) as setup:
+        patients, episodes, token = await set_up(setup, password)
+    client = raw_client(base, token, 256)
+    paths = mixed_paths(patients, episodes)
+    samples: list[tuple[float, int]] = []
+    try:
+        await open_loop(client, "warm-up", paths, rate=args.rate, duration=20, timeout=5)
+        start_rss = rss_kb(group)
+        loop = asyncio.get_running_loop()
+        began = loop.time()
+
+        async def sample() -> None:
+            while True:
+                samples.append((round(loop.time() - began), rss_kb(group)))
+                await asyncio.sleep(60)
+
+        sampler = asyncio.create_task(sample())
+        result = await open_loop(
+            client,
+            "mixed",
+            paths,
+            rate=args.rate,
+            duration=args.duration,
+            timeout=args.timeout,
+            server_group=group,
+        )
+        sampler.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await sampler
+        end_rss = rss_kb(group)
+    finally:
+        client.close()
+    summary = result.summary()
+    growth = (end_rss - start_rss) / start_rss if start_rss else 0.0
+    summary.update(
+        {
+            "duration_s": args.duration,
+            "mix": MIX,
+            "rss_start_kb": start_rss,
+            "rss_end_kb": end_rss,
+            "rss_growth": round(growth, 3),
+            "rss_samples_kb": samples,
+            "p99_target_ms": args.p99_ms,
+            "passed": result.errors == 0
+            and float(summary["p99_ms"]) <= args.p99_ms
+            and growth <= args.rss_growth,
+        }
+    )
+    return summary
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--backend", default="sqlite", choices=["sqlite", "postgresql"])
+    parser.add_argument("--rate", type=float, default=40.0, help="requests/s (default 40)")
+    parser.add_argument("--duration", type=float, default=600.0, help="seconds (default 600)")
+    parser.add_argument("--timeout", type=float, default=5.0, help="per request, s")
+    parser.add_argument("--p99-ms", type=float, default=100.0, help="p99 target (default 100)")
+    parser.add_argument(
+        "--rss-growth", type=float, default=0.10, help="largest RSS growth allowed (0.10 = 10%%)"
+    )
+    parser.add_argument("--json", type=Path, help="also write the result here")
+    args = parser.parse_args()
+    print(f"soak: {machine()}", flush=True)
+    password = secrets.token_urlsafe(16)
+    with tempfile.TemporaryDirectory(prefix="painpath-soak-") as tmp:
+        home = Path(tmp)
+        pg = os.environ.get("PAINPATH_BENCH_PG_URL") or os.environ.get(
+            "PAINPATH_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test"
+        )
+        backend = sqlite_backend(home) if args.backend == "sqlite" else postgres_backend(pg, home)
+        with backend as env:
+            add_clinician(env, password)
+            with server(env, 2, home / "serve.log") as (base, group):
+                summary = asyncio.run(soak(base, group, password, args))
+    summary["backend"] = args.backend
+    print(json.dumps(summary, indent=2), flush=True)
+    if args.json:
+        args.json.write_text(json.dumps(summary, indent=2) + "\n")
+    return 0 if summary["passed"] else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
