@@ -13,6 +13,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from painpath.population._assess import resource_order_key
+
 SHARED = Path(__file__).resolve().parents[3] / "shared"
 SYNTHEA_BUNDLES = SHARED / "data" / "synthea-smart-generated-sample-data-r4" / "bundles"
 SYNTHEA_BULK = SHARED / "data" / "synthea-smart-bulk-10-patients" / "ndjson"
@@ -63,9 +65,9 @@ def _owner(res: dict[str, Any]) -> str | None:
 
 
 def ndjson_to_bundles(folder: Path) -> dict[str, dict[str, Any]]:
-    """One collection Bundle per Patient of an NDJSON folder, in export order (the files as
-    `painpath.fhir.ndjson_files` reads them, lines in order): every resource that names the
-    patient, whatever its type, then the Medication and Organization resources."""
+    """One collection Bundle per Patient of an NDJSON folder: every resource that names the
+    patient, whatever its type, and the Medication and Organization resources, in the
+    canonical order `screen` assembles a patient in (`resource_order_key`)."""
     own: dict[str, list[dict[str, Any]]] = defaultdict(list)
     shared: list[dict[str, Any]] = []
     for path in sorted(
@@ -87,7 +89,9 @@ def ndjson_to_bundles(folder: Path) -> dict[str, dict[str, Any]]:
         pid: {
             "resourceType": "Bundle",
             "type": "collection",
-            "entry": [{"resource": r} for r in [*resources, *shared]],
+            "entry": [
+                {"resource": r} for r in sorted([*resources, *shared], key=resource_order_key)
+            ],
         }
         for pid, resources in own.items()
     }

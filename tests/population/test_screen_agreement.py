@@ -15,6 +15,7 @@ import pytest
 
 from painpath import assess
 from painpath.population import Screening, screen_documents
+from painpath.population._assess import resource_order_key
 
 from ._exports import SYNTHEA_BULK, ndjson_to_bundles
 
@@ -60,10 +61,20 @@ def _decisions(doc: dict[str, Any]) -> tuple[Any, ...]:
     return doc["status"], options, flags, doc["mme_per_day"], doc["conservative_care"]["weeks"]
 
 
+def _canonical(bundle: dict[str, Any]) -> dict[str, Any]:
+    """The same Bundle with its entries in the order `screen` assembles a patient in."""
+    entries = sorted(bundle["entry"], key=lambda e: resource_order_key(e["resource"]))
+    return {**bundle, "entry": entries}
+
+
 def _synthea_sample(engine: str, spark: Any, export: Path, bundles: list[dict[str, Any]]) -> None:
-    expected = {_patient_id(b): assess(b, as_of=SYNTHEA_AS_OF) for b in bundles}
+    expected = {_patient_id(b): assess(_canonical(b), as_of=SYNTHEA_AS_OF) for b in bundles}
     screened = _screened(export, engine, SYNTHEA_AS_OF, spark)
     _check_agreement(expected, screened)
+    for bundle in bundles:  # the Bundle as Synthea wrote it: the same decisions
+        original = assess(bundle, as_of=SYNTHEA_AS_OF)
+        mine = screened.get(original["patient_id"], expected[original["patient_id"]])
+        assert _decisions(mine) == _decisions(original), original["patient_id"]
     statuses = {doc["status"] for doc in screened.values()}
     assert {"urgent-evaluation", "conservative-care-first"} <= statuses
 
@@ -76,12 +87,13 @@ def _synthea_bulk(engine: str, spark: Any) -> None:
 
 
 def _vignettes(engine: str, spark: Any, export: Path, bundles: list[dict[str, Any]]) -> None:
-    """A Bulk export keeps the order of resources within a type but not across types, and the
-    engine lists MedicationRequests and MedicationStatements in record order; so the exact
-    reference is the vignette's Bundle in export order, and the original Bundle agrees on
-    every decision (status, options and their coverage, red flags, MME, weeks of care)."""
-    in_export_order = ndjson_to_bundles(export)
-    expected = {pid: assess(b, as_of=VIGNETTE_AS_OF) for pid, b in in_export_order.items()}
+    """Neither a Bulk export nor a parallel scan keeps the order of resources, and the engine
+    words its evidence in record order; `screen` assembles each patient in one canonical
+    order, so the exact reference is the vignette's resources in that order, and the
+    original Bundle agrees on every decision (status, options and their coverage, red flags,
+    MME, weeks of care)."""
+    in_canonical_order = ndjson_to_bundles(export)
+    expected = {pid: assess(b, as_of=VIGNETTE_AS_OF) for pid, b in in_canonical_order.items()}
     screened = _screened(export, engine, VIGNETTE_AS_OF, spark)
     _check_agreement(expected, screened)
     for bundle in bundles:

@@ -1,10 +1,15 @@
 """One screened patient: raw NDJSON lines -> the Bundle `painpath assess` reads -> a worklist row.
 
-The lines are the patient's resources in export order (Patient first, then each resource
-file in `painpath.fhir.ndjson_files` order, lines in file order) plus the Medication and
-Organization resources they reference. They become one `collection` Bundle, without
-`fullUrl`s, so that references resolve exactly as in a Bulk export (`Type/id`), and the Bundle
-goes through `painpath.assess`: screening and `assess` are one engine, one reader.
+The lines are the patient's resources plus the Medication and Organization resources they
+reference. They become one `collection` Bundle, without `fullUrl`s, so that references
+resolve exactly as in a Bulk export (`Type/id`), and the Bundle goes through
+`painpath.assess`: screening and `assess` are one engine, one reader.
+
+The entries are put in one canonical order (`resource_order_key`: the Patient first, then by
+resource type, then by id). A Bulk export promises no order across its files, and neither
+engine promises the order in which a parallel scan hands the lines over, while the engine
+words its evidence in record order: without a fixed order, the same export could give the
+same decisions worded in two orders on two runs.
 """
 
 from __future__ import annotations
@@ -19,7 +24,15 @@ from painpath import assess
 from painpath.errors import InputError
 from painpath.knowledge import Knowledge
 
-__all__ = ["UNREADABLE", "ScreenedPatient", "assess_lines", "bundle_of", "group_batches", "row_of"]
+__all__ = [
+    "UNREADABLE",
+    "ScreenedPatient",
+    "assess_lines",
+    "bundle_of",
+    "group_batches",
+    "resource_order_key",
+    "row_of",
+]
 
 UNREADABLE = "unreadable"
 """The status of a patient whose record `painpath assess` refuses (the reason is in `why`)."""
@@ -46,13 +59,26 @@ def group_batches(batches: Iterable[Any]) -> Iterator[tuple[str, list[str]]]:
         yield current, lines
 
 
+def resource_order_key(resource: dict[str, Any]) -> tuple[bool, str, str]:
+    """The canonical order of a screened patient's resources: Patient first, then by resource
+    type, then by id (a missing or non-text type or id sorts as empty text)."""
+    rtype = resource.get("resourceType")
+    rid = resource.get("id")
+    rtype = rtype if isinstance(rtype, str) else ""
+    return rtype != "Patient", rtype, rid if isinstance(rid, str) else ""
+
+
 def bundle_of(lines: Iterable[str | bytes]) -> dict[str, Any]:
-    """A collection Bundle holding the parsed lines as its entries, in order."""
+    """A collection Bundle holding the parsed lines as its entries, in canonical order."""
     loads = orjson.loads
+    resources = [loads(line) for line in lines]
+    if not all(isinstance(r, dict) for r in resources):
+        raise InputError("a resource line is not a JSON object", "NDJSON line", "a FHIR resource")
+    resources.sort(key=resource_order_key)
     return {
         "resourceType": "Bundle",
         "type": "collection",
-        "entry": [{"resource": loads(line)} for line in lines],
+        "entry": [{"resource": r} for r in resources],
     }
 
 
