@@ -87,11 +87,13 @@ def self_assessment(viewer: ViewerDep) -> Response:
     return page("self_assessment.html", _form_page(viewer, {}, {}), title="Is it right for me?")
 
 
-@router.post("/self-assessment", name="web.self_assessment_result")
-async def self_assessment_result(request: Request, viewer: ViewerDep, now: NowDep) -> Response:
-    """Read the answers, assess them in memory (nothing is stored), show what they suggest."""
+async def _read_intake(
+    request: Request, viewer: Viewer
+) -> tuple[dict[str, list[str]], Any, Any, Any] | Response:
+    """The posted intake answers read against the questionnaire: (sent, values, groups,
+    knowledge), or the form again with each error next to its field (422)."""
     form = await request.form()
-    sent = {key: [str(v) for v in form.getlist(key)] for key in form}
+    sent = {key: [str(v) for v in form.getlist(key)] for key in form if key != "csrf_token"}
     kb = load_knowledge()
     groups = intake_groups(kb)
     values, errors = read_answers(sent, groups)
@@ -102,6 +104,16 @@ async def self_assessment_result(request: Request, viewer: ViewerDep, now: NowDe
             status=422,
             title="Is it right for me? (please check your answers)",
         )
+    return sent, values, groups, kb
+
+
+@router.post("/self-assessment", name="web.self_assessment_result")
+async def self_assessment_result(request: Request, viewer: ViewerDep, now: NowDep) -> Response:
+    """Read the answers, assess them in memory (nothing is stored), show what they suggest."""
+    read = await _read_intake(request, viewer)
+    if isinstance(read, Response):
+        return read
+    sent, values, groups, kb = read
     bundle = response_bundle(values, groups, str(kb.questionnaire["url"]), now)
     document = await anyio.to_thread.run_sync(
         partial(assess, bundle, as_of=now.date(), payer="none", knowledge=kb)
@@ -119,18 +131,11 @@ async def self_assessment_save(
     request: Request, viewer: ViewerDep, session: SessionDep, now: NowDep
 ) -> Response:
     """A signed-in patient saves the answers to their own record (CSRF-checked, audited)."""
-    form = await request.form()
-    sent = {key: [str(v) for v in form.getlist(key)] for key in form if key != "csrf_token"}
-    kb = load_knowledge()
-    groups = intake_groups(kb)
-    values, errors = read_answers(sent, groups)
-    if errors:
-        return page(
-            "self_assessment.html",
-            _form_page(viewer, sent, errors),
-            status=422,
-            title="Is it right for me? (please check your answers)",
-        )
+    read = await _read_intake(request, viewer)
+    if isinstance(read, Response):
+        return read
+    _, values, groups, kb = read
+    form = await request.form()  # Starlette keeps the parsed form: the CSRF token is in it
     principal = viewer.principal
     if principal is None or principal.role != "patient" or principal.patient_id is None:
         refusal: PainpathError = (
