@@ -1,7 +1,10 @@
 """Assessments: the engine run on a patient's stored record, and the stored results.
 
-Each run stores an `Assessment` row with the knowledge version, the as-of date and the
-status, so an assessment can be reproduced and explained later.
+Each run's result is stored as an `Assessment` row with the knowledge version, the as-of date
+and the status, so an assessment can be reproduced and explained later. A run whose result is
+exactly the patient's latest stored assessment (same document, as-of date and episode) points
+at that row instead of storing a copy: the history keeps every distinct result, and a record
+read again and again (an EHR polling, a page reloaded) does not grow the table.
 """
 
 from __future__ import annotations
@@ -106,6 +109,17 @@ def _fingerprint(texts: Sequence[tuple[str, str]]) -> bytes:
     return digest.digest()
 
 
+def _latest(session: Session, patient_id: str) -> Assessment | None:
+    """The patient's latest stored assessment (index ix_assessment_patient_latest)."""
+    stmt = (
+        select(Assessment)
+        .where(Assessment.patient_id == patient_id)
+        .order_by(Assessment.created_at.desc(), Assessment.id.desc())
+        .limit(1)
+    )
+    return session.execute(stmt).scalar_one_or_none()
+
+
 def run_assessment(
     session: Session,
     patient_id: str,
@@ -115,7 +129,8 @@ def run_assessment(
     now: datetime,
     episode_id: int | None = None,
 ) -> Assessment:
-    """Assess the stored record (no access check: callers hold a guard) and add the row."""
+    """Assess the stored record (no access check: callers hold a guard) and store the result:
+    the patient's latest stored row when it holds exactly this result, else a new row."""
     if payer not in PAYERS:
         raise InputError(f"unknown payer {payer!r}", "payer", " or ".join(PAYERS))
     if as_of > now.date():
@@ -127,6 +142,14 @@ def run_assessment(
     if document is None:
         document = assess(bundle_from_texts(texts), as_of=as_of, payer=payer, knowledge=knowledge)
         DOCUMENTS.put(key, knowledge, document)
+    latest = _latest(session, patient_id)
+    if (
+        latest is not None
+        and latest.episode_id == episode_id
+        and latest.as_of == as_of
+        and latest.document == document
+    ):
+        return latest
     row = Assessment(
         patient_id=patient_id,
         episode_id=episode_id,
