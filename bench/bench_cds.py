@@ -66,10 +66,13 @@ TEMPLATE_KEYS = {  # prefetch key -> resource types (painpath's templates, cds-s
 
 
 class HookClient(RawClient):
-    """RawClient whose `get(key)` POSTs the prepared request stored under `key`."""
+    """RawClient whose `get(key)` sends the prepared request stored under `key` (any other
+    key is a plain GET of that path with `headers`)."""
 
-    def __init__(self, host: str, port: int, max_connections: int) -> None:
-        super().__init__(host, port, {}, max_connections)
+    def __init__(
+        self, host: str, port: int, max_connections: int, headers: dict[str, str] | None = None
+    ) -> None:
+        super().__init__(host, port, headers or {}, max_connections)
         self.host_header = f"{host}:{port}"
         self.prepared: dict[str, bytes] = {}
 

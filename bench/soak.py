@@ -3,11 +3,18 @@
 Run with `make stress` (or `.venv/bin/python bench/soak.py --help`). Same set-up as
 bench/bench_api.py (a fresh database, `painpath serve --workers 2`, the public vignettes and
 a few Synthea records imported, one episode each), then ONE open-loop run of `--duration`
-seconds at `--rate` requests/s rotating over a mix of the service's GET endpoints:
+seconds at `--rate` requests/s rotating over a mix of the three ways in:
 
-- `GET /patients/{id}/assessment` (runs the engine and stores an assessment: the write),
-- `GET /patients/{id}`, `GET /patients?limit=20`, `GET /episodes/{id}`,
-  `GET /patients/{id}/episodes`, `GET /health`,
+- the API with a bearer token: `GET /patients/{id}/assessment` (runs the engine and stores
+  the result when it is new), `GET /patients/{id}`, `GET /patients?limit=20`,
+  `GET /episodes/{id}`, `GET /patients/{id}/episodes`, `GET /health`,
+  `GET /dashboard/data` (the clinic dashboard's aggregates);
+- the web pages: `GET /procedures` (public) and, with a clinician's web-session cookie
+  from `POST /signin`, the worklist `GET /clinic` and each patient's chart
+  `GET /clinic/patients/{id}`;
+- CDS Hooks: `POST /cds-services/painpath-patient-view` and `painpath-order-select` from
+  a registered test EHR (RS384-signed JWT, renewed every two minutes as each lives under
+  five), with the public vignettes' records as prefetch;
 
 in the proportions of `MIX`. The server's resident memory (all its processes) is read at
 the start (after a warm-up) and every minute, and printed with the result; the run passes
@@ -34,13 +41,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _loadgen import machine, open_loop
 from bench_api import (
     AS_OF,
+    EMAIL,
     add_clinician,
     postgres_backend,
-    raw_client,
     server,
     set_up,
     sqlite_backend,
 )
+from bench_cds import SERVICES, HookClient, charts, clients_file, request, token
 
 MIX = {
     "assessment": 4,
@@ -49,11 +57,19 @@ MIX = {
     "episode": 1,
     "episodes": 1,
     "health": 1,
-    "page": 1,
     "dashboard": 1,
+    "page": 1,
+    "worklist": 1,
+    "chart": 1,
+    "patient-view": 1,
+    "order-select": 1,
 }
-"""Requests of each kind in every 12 (4 in 12 run the engine and write an assessment; one
-renders a web page, one aggregates the clinic dashboard)."""
+"""Requests of each kind in every 16: 4 run the engine on the stored record, 3 render a web
+page (2 with the staff cookie), 2 are CDS Hooks calls (which run the engine on the prefetch),
+one aggregates the clinic dashboard."""
+
+JWT_RENEWAL_S = 120.0
+"""How often the EHR's CDS Hooks JWT is renewed (each lives 290 s)."""
 
 
 def rss_kb(group: int) -> int:
@@ -74,10 +90,12 @@ def rss_kb(group: int) -> int:
     return total
 
 
-def mixed_paths(patients: list[str], episodes: list[int]) -> list[str]:
-    """One round of the mix over every patient, interleaved."""
+def mixed_paths(patients: list[str], episodes: list[int], charts_count: int) -> list[str]:
+    """One round of the mix over every patient, interleaved. Cookie pages and CDS Hooks
+    calls are keys of requests prepared on the client (`prepare_cookie_pages`,
+    `prepare_hooks`); the rest are bearer-token GETs."""
     paths: list[str] = []
-    for pid, eid in zip(patients, episodes, strict=True):
+    for i, (pid, eid) in enumerate(zip(patients, episodes, strict=True)):
         kinds = {
             "assessment": f"/patients/{pid}/assessment?as_of={AS_OF}",
             "patient": f"/patients/{pid}",
@@ -85,20 +103,68 @@ def mixed_paths(patients: list[str], episodes: list[int]) -> list[str]:
             "episode": f"/episodes/{eid}",
             "episodes": f"/patients/{pid}/episodes",
             "health": "/health",
-            "page": "/procedures",  # a server-rendered page (public: no cookie needed)
             "dashboard": f"/dashboard/data?as_of={AS_OF}",
+            "page": "/procedures",  # public
+            "worklist": "cookie:/clinic",
+            "chart": f"cookie:/clinic/patients/{pid}",
+            "patient-view": f"hook:patient-view:{i % charts_count}",
+            "order-select": f"hook:order-select:{i % charts_count}",
         }
         for kind, count in MIX.items():
             paths.extend([kinds[kind]] * count)
     return paths
 
 
-async def soak(base: str, group: int, password: str, args: argparse.Namespace) -> dict[str, object]:
+async def web_cookie(client: httpx.AsyncClient, password: str) -> str:
+    """Sign in on the web form as the clinician: the session cookie's value."""
+    signed_in = await client.post("/signin", data={"email": EMAIL, "password": password})
+    if signed_in.status_code != 303:
+        raise SystemExit(f"soak: web sign-in answered {signed_in.status_code}")
+    value = signed_in.cookies.get("painpath_session")
+    if not value:
+        raise SystemExit("soak: web sign-in set no session cookie")
+    return str(value)
+
+
+def prepare_cookie_pages(client: HookClient, paths: list[str], cookie: str) -> None:
+    for key in {p for p in paths if p.startswith("cookie:")}:
+        path = key.removeprefix("cookie:")
+        client.prepared[key] = (
+            f"GET {path} HTTP/1.1\r\nHost: {client.host_header}\r\n"
+            f"Cookie: painpath_session={cookie}\r\n\r\n"
+        ).encode()
+
+
+def prepare_hooks(client: HookClient, base: str, key: object) -> None:
+    """(Re)prepare every CDS Hooks request with a JWT signed now."""
+    records = charts()
+    for hook, service in SERVICES.items():
+        path = f"/cds-services/{service}"
+        signed = token(key, f"{base}{path}")
+        for i, (patient, resources) in enumerate(records):
+            body = request(hook, patient, resources, None)
+            client.prepare(f"hook:{hook}:{i}", path, signed, body)
+
+
+async def soak(
+    base: str, group: int, password: str, ehr_key: object, args: argparse.Namespace
+) -> dict[str, object]:
     async with httpx.AsyncClient(base_url=base, trust_env=False, timeout=60) as setup:
-        patients, episodes, token = await set_up(setup, password)
-    client = raw_client(base, token, 256)
-    paths = mixed_paths(patients, episodes)
+        patients, episodes, bearer = await set_up(setup, password)
+        cookie = await web_cookie(setup, password)
+    host, port = base.removeprefix("http://").split(":")
+    client = HookClient(host, int(port), 256, {"Authorization": f"Bearer {bearer}"})
+    paths = mixed_paths(patients, episodes, len(charts()))
+    prepare_cookie_pages(client, paths, cookie)
+    prepare_hooks(client, base, ehr_key)
     samples: list[tuple[float, int]] = []
+
+    async def renew() -> None:
+        while True:
+            await asyncio.sleep(JWT_RENEWAL_S)
+            prepare_hooks(client, base, ehr_key)
+
+    renewer = asyncio.create_task(renew())
     try:
         await open_loop(client, "warm-up", paths, rate=args.rate, duration=20, timeout=5)
         start_rss = rss_kb(group)
@@ -125,6 +191,9 @@ async def soak(base: str, group: int, password: str, args: argparse.Namespace) -
             await sampler
         end_rss = rss_kb(group)
     finally:
+        renewer.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await renewer
         client.close()
     summary = result.summary()
     growth = (end_rss - start_rss) / start_rss if start_rss else 0.0
@@ -167,8 +236,11 @@ def main() -> int:
         backend = sqlite_backend(home) if args.backend == "sqlite" else postgres_backend(pg, home)
         with backend as env:
             add_clinician(env, password)
+            clients, ehr_key = clients_file(home, "RS384")
+            env["PAINPATH_CDS_CLIENTS"] = str(clients)
+            env.pop("PAINPATH_PUBLIC_URL", None)  # the JWT audience is the URL called
             with server(env, 2, home / "serve.log") as (base, group):
-                summary = asyncio.run(soak(base, group, password, args))
+                summary = asyncio.run(soak(base, group, password, ehr_key, args))
     summary["backend"] = args.backend
     print(json.dumps(summary, indent=2), flush=True)
     if args.json:
