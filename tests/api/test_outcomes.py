@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import timedelta
 
 import pyarrow.parquet as pq
@@ -126,10 +127,18 @@ def test_the_dashboard_page_shows_the_figures_and_links_the_charts(
     assert page.headers["content-type"].startswith("text/html")
     assert "1 episodes" in page.text
     assert "<td>Referred</td><td>1</td>" in page.text
-    assert '<img src="/dashboard/charts/funnel.svg"' in page.text
+    link = re.search(r'<img src="(/dashboard/charts/funnel\.svg\?v=[0-9a-f]{64})"', page.text)
+    assert link is not None
     assert "img-src 'self'" in page.headers["content-security-policy"]
+    chart = client.get(link.group(1), headers=world.headers("clinician"))
+    assert chart.status_code == 200 and b"1 (100%)" in chart.content
     data = client.get("/dashboard/data", headers=world.headers("clinician")).json()
     assert data["funnel"][0] == {"stage": "referred", "label": "Referred", "episodes": 1}
+
+
+def test_a_chart_key_that_is_not_a_digest_is_422(client: ApiClient, world: World) -> None:
+    response = client.get("/dashboard/charts/funnel.svg?v=x'", headers=world.headers("admin"))
+    assert response.status_code == 422
 
 
 def test_an_unknown_dashboard_chart_is_400(client: ApiClient, world: World) -> None:
