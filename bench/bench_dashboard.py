@@ -197,16 +197,16 @@ def main() -> None:
 
     figures()  # warm-up: imports, fonts
     aggregation, _ = _time(lambda: clinic_dashboard(flows, reports, outcomes, as_of=AS_OF), 30)
-    print(f"figures, aggregation only              {_percentiles(aggregation)}")
+    print(f"figures, aggregation only                     {_percentiles(aggregation)}")
     walls, cpus = _time(figures, 100)
     print(
-        f"figures + 5 charts drawn               {_percentiles(walls)}   "
+        f"figures + 5 charts drawn                      {_percentiles(walls)}   "
         f"CPU p50 {statistics.median(cpus):.1f} ms"
     )
     dash = clinic_dashboard(flows, reports, outcomes, as_of=AS_OF)
     for name in DASHBOARD_CHARTS:
         walls, _ = _time(lambda name=name: dashboard_chart(dash, name), 100)
-        print(f"  chart {name:<18}               {_percentiles(walls)}")
+        print(f"  chart {name:<18}                      {_percentiles(walls)}")
 
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{Path(tmp) / 'bench.db'}"
@@ -238,7 +238,7 @@ def main() -> None:
 
         clinic_view()
         walls, _ = _time(queries, 30)
-        print(f"store, queries + aggregation only      {_percentiles(walls)}")
+        print(f"store, queries + aggregation only             {_percentiles(walls)}")
         for label, before, runs in (
             ("first view after new data", new_data, 60),
             ("first view in a fresh worker", fresh_worker, 20),
@@ -246,7 +246,7 @@ def main() -> None:
         ):
             walls, cpus = _time(clinic_view, runs, before)
             print(
-                f"page + 5 charts, {label:<22}{_percentiles(walls)}   "
+                f"page + 5 charts, {label:<29} {_percentiles(walls)}   "
                 f"CPU p50 {statistics.median(cpus):.1f} ms"
             )
         engine.dispose()

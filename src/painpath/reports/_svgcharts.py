@@ -170,7 +170,8 @@ def bar_svg(
         if counts is not None
         else list(labels)
     )
-    row = 11.0 * n + 6
+    band = 11.0 * n + 6  # the bars of one label
+    row = max(band, 120.0 / max(1, len(labels)))  # a few labels still get a readable chart
     legend = 20.0 if len(series) > 1 else 0.0
     plot_top = 34 + legend
     plot_bottom = plot_top + max(row * len(labels), 40.0)
@@ -195,7 +196,7 @@ def bar_svg(
         svg.marker(k, x + 18, 35.5, 2.6)
         svg.text(x + 25, 39, name, size=10)
     for j, name in enumerate(names):
-        y0 = plot_top + j * row + 3
+        y0 = plot_top + j * row + (row - band) / 2 + 3
         svg.text(left - 6, y0 + 5.5 * n + 3.5, name, size=10, anchor="end")
         for i, (_, values) in enumerate(series):
             v = values[j]
