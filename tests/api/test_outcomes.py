@@ -136,6 +136,22 @@ def test_the_dashboard_page_shows_the_figures_and_links_the_charts(
     assert data["funnel"][0] == {"stage": "referred", "label": "Referred", "episodes": 1}
 
 
+def test_another_clinics_chart_key_gives_the_callers_own_chart(
+    client: ApiClient, world: World
+) -> None:
+    client.post(
+        "/patients/pt-own/episodes",
+        json={"payload": {"source": "self-referral", "reason": "back pain"}},
+        headers=world.headers("clinician"),
+    )
+    page = client.get("/dashboard", headers=world.headers("clinician")).text
+    link = re.search(r'src="(/dashboard/charts/funnel\.svg\?v=[0-9a-f]{64})"', page)
+    assert link is not None
+    own = client.get(link.group(1), headers=world.headers("clinician")).content
+    other = client.get(link.group(1), headers=world.headers("clinician-b")).content
+    assert b"1 (100%)" in own and b"1 (100%)" not in other and b"0 (" in other
+
+
 def test_a_chart_key_that_is_not_a_digest_is_422(client: ApiClient, world: World) -> None:
     response = client.get("/dashboard/charts/funnel.svg?v=x'", headers=world.headers("admin"))
     assert response.status_code == 422
