@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import timedelta
 
 import pyarrow.parquet as pq
@@ -113,9 +114,8 @@ def test_a_generated_document_is_listed_with_the_patients_documents(
     assert pdf.content.startswith(b"%PDF")
 
 
-def test_the_dashboard_page_shows_the_figures_and_links_the_charts(
-    client: ApiClient, world: World
-) -> None:
+def _one_episode_and_the_dashboard(client: ApiClient, world: World) -> tuple[str, str]:
+    """Open an episode in clinic A; (the admin's dashboard page, its funnel chart's link)."""
     client.post(
         "/patients/pt-own/episodes",
         json={"payload": {"source": "self-referral", "reason": "back pain"}},
@@ -124,12 +124,36 @@ def test_the_dashboard_page_shows_the_figures_and_links_the_charts(
     page = client.get("/dashboard", headers=world.headers("admin"))
     assert page.status_code == 200
     assert page.headers["content-type"].startswith("text/html")
-    assert "1 episodes" in page.text
-    assert "<td>Referred</td><td>1</td>" in page.text
-    assert '<img src="/dashboard/charts/funnel.svg"' in page.text
     assert "img-src 'self'" in page.headers["content-security-policy"]
+    link = re.search(r'<img src="(/dashboard/charts/funnel\.svg\?v=[0-9a-f]{64})"', page.text)
+    assert link is not None
+    return page.text, link.group(1)
+
+
+def test_the_dashboard_page_shows_the_figures_and_links_the_charts(
+    client: ApiClient, world: World
+) -> None:
+    page, link = _one_episode_and_the_dashboard(client, world)
+    assert "1 episodes" in page
+    assert "<td>Referred</td><td>1</td>" in page
+    chart = client.get(link, headers=world.headers("clinician"))
+    assert chart.status_code == 200 and b"1 (100%)" in chart.content
     data = client.get("/dashboard/data", headers=world.headers("clinician")).json()
     assert data["funnel"][0] == {"stage": "referred", "label": "Referred", "episodes": 1}
+
+
+def test_another_clinics_chart_key_gives_the_callers_own_chart(
+    client: ApiClient, world: World
+) -> None:
+    _, link = _one_episode_and_the_dashboard(client, world)
+    own = client.get(link, headers=world.headers("clinician")).content
+    other = client.get(link, headers=world.headers("clinician-b")).content
+    assert b"1 (100%)" in own and b"1 (100%)" not in other and b"0 (" in other
+
+
+def test_a_chart_key_that_is_not_a_digest_is_422(client: ApiClient, world: World) -> None:
+    response = client.get("/dashboard/charts/funnel.svg?v=x'", headers=world.headers("admin"))
+    assert response.status_code == 422
 
 
 def test_an_unknown_dashboard_chart_is_400(client: ApiClient, world: World) -> None:

@@ -28,12 +28,12 @@ def cli(monkeypatch, tmp_path):
 def test_upgrade_then_current(cli, tmp_path):
     blank = f"sqlite:///{tmp_path}/blank.db"
     result = cli(blank, "current")
-    assert (result.exit_code, result.stdout) == (0, "none (head is 0005_cds_feedback)\n")
+    assert (result.exit_code, result.stdout) == (0, "none (head is 0006_stored_chart)\n")
     result = cli(blank, "upgrade")
     assert result.exit_code == 0, result.stderr
     assert result.stdout == ""
-    assert "at revision 0005_cds_feedback" in result.stderr
-    assert cli(blank, "current").stdout == "0005_cds_feedback (head)\n"
+    assert "at revision 0006_stored_chart" in result.stderr
+    assert cli(blank, "current").stdout == "0006_stored_chart (head)\n"
 
 
 def test_the_default_database_lives_under_painpath_home(cli, tmp_path):

@@ -32,7 +32,7 @@ def _diff(engine, metadata=Base.metadata):
 def test_migrations_ship_inside_the_package():
     assert (MIGRATIONS / "env.py").is_file()
     assert (MIGRATIONS / "script.py.mako").is_file()
-    assert head_revision() == "0005_cds_feedback"
+    assert head_revision() == "0006_stored_chart"
 
 
 def test_upgrade_from_empty_is_repeatable_and_downgrade_removes_everything(db_blank_url):

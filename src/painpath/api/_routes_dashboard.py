@@ -9,21 +9,35 @@ import hashlib
 import html
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Query
 from fastapi.responses import HTMLResponse, Response
 
 from painpath.api._deps import CallerDep, NowDep, SessionDep
 from painpath.api._pages import errors, page_errors
 from painpath.api._routes_outcomes import SVG_RESPONSE, AsOf, svg_response
-from painpath.clinic import dashboard_chart_bytes, dashboard_figures
+from painpath.clinic import dashboard_chart_bytes, dashboard_figures, dashboard_view
 from painpath.knowledge import load_outcomes
 from painpath.reports import DASHBOARD_CHARTS
 
-__all__ = ["router"]
+__all__ = ["chart_link", "router"]
 
 router = APIRouter(tags=["dashboard"])
 
 _READ = errors(401, 403, 404)
+
+ChartKey = Annotated[
+    str | None,
+    Query(
+        pattern="^[0-9a-f]{64}$",
+        description="The chart's key as the dashboard page links it: the stored chart of the "
+        "figures that page showed. Without it, the chart of the current figures.",
+    ),
+]
+
+
+def chart_link(name: str, key: str) -> str:
+    """The link of a dashboard chart stored under `key` (see `dashboard_view`)."""
+    return f"/dashboard/charts/{name}.svg?v={key}"
 
 
 @router.get("/dashboard/data", name="dashboard.data", responses=_READ)
@@ -44,10 +58,11 @@ def dashboard_chart(
     session: SessionDep,
     now: NowDep,
     as_of: AsOf = None,
+    v: ChartKey = None,
 ) -> Response:
     """One clinic dashboard chart as SVG."""
     return svg_response(
-        dashboard_chart_bytes(session, caller.principal, name, as_of=as_of, now=now)
+        dashboard_chart_bytes(session, caller.principal, name, key=v, as_of=as_of, now=now)
     )
 
 
@@ -81,11 +96,9 @@ def dashboard_page(
     caller: CallerDep, session: SessionDep, now: NowDep, as_of: AsOf = None
 ) -> HTMLResponse:
     """The clinic dashboard as a page: the figures as tables, the charts as images."""
-    dash = dashboard_figures(
-        session, caller.principal, operation="dashboard.page", as_of=as_of, now=now
-    ).to_json()
+    figures, keys = dashboard_view(session, caller.principal, as_of=as_of, now=now)
+    dash = figures.to_json()
     esc = html.escape
-    suffix = f"?as_of={as_of.isoformat()}" if as_of else ""
     funnel = "".join(
         f"<tr><td>{esc(s['label'])}</td><td>{s['episodes']}</td></tr>" for s in dash["funnel"]
     )
@@ -103,8 +116,7 @@ def dashboard_page(
             + f"<td>{'no data' if median is None else median}</td></tr>"
         )
     charts = "".join(
-        f'<img src="/dashboard/charts/{n}.svg{esc(suffix)}" alt="{esc(_ALT[n])}">'
-        for n in DASHBOARD_CHARTS
+        f'<img src="{esc(chart_link(n, keys[n]))}" alt="{esc(_ALT[n])}">' for n in DASHBOARD_CHARTS
     )
     days = dash["days_referral_to_procedure"]
     body = (

@@ -27,7 +27,12 @@ from painpath.clinic._assessments import DocumentCache, assess_patient, list_ass
 from painpath.clinic._audit import audit_event, audit_json, fhir_audit_event, record_alone
 from painpath.clinic._auditlog import audit_rows, list_audit
 from painpath.clinic._charts import PATIENT_CHARTS, patient_chart
-from painpath.clinic._dashboard import dashboard_chart_bytes, dashboard_figures, load_dashboard
+from painpath.clinic._dashboard import (
+    dashboard_chart_bytes,
+    dashboard_figures,
+    dashboard_view,
+    load_dashboard,
+)
 from painpath.clinic._diary import record_block_diary
 from painpath.clinic._documents import (
     CONTENT_TYPES,
@@ -119,6 +124,7 @@ __all__ = [
     "create_user",
     "dashboard_chart_bytes",
     "dashboard_figures",
+    "dashboard_view",
     "display_name",
     "document_reference",
     "episode_events",

@@ -1,5 +1,7 @@
 """The clinic dashboards from the store: pathway episodes and the latest outcome reports of the
-acting user's clinic, aggregated (`painpath.reports.dashboard_from_counts`) and charted.
+acting user's clinic, aggregated (`painpath.reports.dashboard_from_counts`) and charted. The
+charts are kept in `stored_chart` under the key of their figures (`_chartstore`): stored by
+the page view that first shows those figures, read by key by the page's chart links.
 
 The database counts the funnel and pairs each treated episode's referral and first procedure
 day; per report only its small `summary` is read (and kept parsed, as a row never changes).
@@ -13,19 +15,23 @@ from datetime import UTC, date, datetime
 from sqlalchemy import String, func, select, type_coerce
 from sqlalchemy.orm import Session
 
+from painpath.clinic._chartstore import find_charts, store_chart
 from painpath.clinic._guard import guarded
 from painpath.clinic._principal import Principal, utcnow
+from painpath.errors import InputError
 from painpath.knowledge import load_outcomes
 from painpath.reports import (
+    DASHBOARD_CHARTS,
     Dashboard,
     OutcomeSummary,
     dashboard_chart,
+    dashboard_chart_key,
     dashboard_from_counts,
     summary_from_json,
 )
 from painpath.store import Episode, EpisodeEvent, OutcomeReport, Patient
 
-__all__ = ["dashboard_chart_bytes", "dashboard_figures", "load_dashboard"]
+__all__ = ["dashboard_chart_bytes", "dashboard_figures", "dashboard_view", "load_dashboard"]
 
 
 def _day(at: object) -> date:
@@ -136,18 +142,55 @@ def dashboard_figures(
     return dash
 
 
+def dashboard_view(
+    session: Session,
+    principal: Principal,
+    *,
+    as_of: date | None = None,
+    now: datetime | None = None,
+) -> tuple[Dashboard, dict[str, str]]:
+    """The dashboard page's figures and the key of each of its charts (`DASHBOARD_CHARTS`).
+
+    Charts not stored yet under their key (the first view after new figures) are drawn and
+    stored here, in the page's transaction, so that the page's chart links
+    (`dashboard_chart_bytes(..., key=...)`) only read them."""
+    clock = now or utcnow()
+    with guarded(session, principal, "dashboard.page", now=clock) as guard:
+        clinic_id = principal.clinic_id
+        dash = load_dashboard(session, clinic_id, as_of or clock.date())
+        keys = {name: dashboard_chart_key(dash, name) for name in DASHBOARD_CHARTS}
+        stored = find_charts(session, clinic_id, keys.values())
+        for name, key in keys.items():
+            if key not in stored:
+                store_chart(session, clinic_id, name, key, dashboard_chart(dash, name), now=clock)
+        guard.detail = f"{dash.episodes} episodes"
+    return dash, keys
+
+
 def dashboard_chart_bytes(
     session: Session,
     principal: Principal,
     name: str,
     *,
-    fmt: str = "svg",
+    key: str | None = None,
     as_of: date | None = None,
     now: datetime | None = None,
 ) -> bytes:
-    """One dashboard chart of the acting user's clinic (SVG or PNG bytes)."""
+    """One dashboard chart of the acting user's clinic as SVG: the stored chart under `key`
+    (a page's link) when there is one, else the chart of the current figures (drawn, and
+    stored for the next view)."""
     clock = now or utcnow()
     with guarded(session, principal, "dashboard.chart", target=name, now=clock):
-        dash = load_dashboard(session, principal.clinic_id, as_of or clock.date())
-        data = dashboard_chart(dash, name, fmt=fmt)
+        if name not in DASHBOARD_CHARTS:
+            raise InputError(f"unknown chart {name!r}", "name", ", ".join(DASHBOARD_CHARTS))
+        clinic_id = principal.clinic_id
+        found = find_charts(session, clinic_id, [key] if key else [])
+        if key in found:
+            return found[key]
+        dash = load_dashboard(session, clinic_id, as_of or clock.date())
+        current = dashboard_chart_key(dash, name)
+        data = find_charts(session, clinic_id, [current]).get(current)
+        if data is None:
+            data = dashboard_chart(dash, name)
+            store_chart(session, clinic_id, name, current, data, now=clock)
     return data

@@ -2,21 +2,16 @@
 PDF documents. Pure functions over the domain record, the engine's findings and the knowledge
 base; matplotlib and the PDF library load only when a chart or a document is made."""
 
-from painpath.reports._charts import (
-    bar_chart,
-    block_response_chart,
-    funnel_chart,
-    histogram_chart,
-    line_chart,
-    trajectory_chart,
-)
+from painpath.reports._charts import block_response_chart, trajectory_chart
 from painpath.reports._dashboard import (
+    CHART_REVISION,
     DASHBOARD_CHARTS,
     Dashboard,
     EpisodeFlow,
     OutcomeSummary,
     clinic_dashboard,
     dashboard_chart,
+    dashboard_chart_key,
     dashboard_from_counts,
 )
 from painpath.reports._diary import (
@@ -43,13 +38,21 @@ from painpath.reports._measures import (
     WindowMeasure,
     episode_outcomes,
 )
-from painpath.reports._patient_charts import diary_chart, trajectory_svg
+from painpath.reports._patient_charts import (
+    TRAJECTORY_TITLE,
+    diary_chart,
+    trajectory_key,
+    trajectory_series,
+    trajectory_svg,
+)
 from painpath.reports._summary import outcome_summary, summary_from_json, summary_json
 
 __all__ = [
+    "CHART_REVISION",
     "DASHBOARD_CHARTS",
     "DOCUMENT_KINDS",
     "MINUTES_URL",
+    "TRAJECTORY_TITLE",
     "BlockResponse",
     "Dashboard",
     "DiaryEntry",
@@ -58,19 +61,16 @@ __all__ = [
     "OutcomeSummary",
     "Score",
     "WindowMeasure",
-    "bar_chart",
     "block_response",
     "block_response_chart",
     "care_plan_pdf",
     "clinic_dashboard",
     "dashboard_chart",
+    "dashboard_chart_key",
     "dashboard_from_counts",
     "diary_chart",
     "episode_outcomes",
-    "funnel_chart",
     "generated_clinic",
-    "histogram_chart",
-    "line_chart",
     "measure_rows",
     "measures_csv",
     "measures_fhir",
@@ -85,5 +85,7 @@ __all__ = [
     "summary_from_json",
     "summary_json",
     "trajectory_chart",
+    "trajectory_key",
+    "trajectory_series",
     "trajectory_svg",
 ]

@@ -2,33 +2,37 @@
 
 Input is one `EpisodeFlow` per pathway episode and one `OutcomeSummary` per outcome report
 (built from the store by the clinic layer, or by the generator of a synthetic clinic);
-`clinic_dashboard` aggregates them in one pass each and `dashboard_chart` draws one chart.
+`clinic_dashboard` aggregates them in one pass each and `dashboard_chart` draws one chart
+(`dashboard_chart_key` names its inputs, for the clinic layer's chart store).
 Rates count only reports whose outcome is known at the responder window: unknown outcomes
 are left out and counted, never imputed.
 """
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 import statistics
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from painpath.errors import InputError
 from painpath.knowledge import OutcomesFile
-from painpath.reports._charts import bar_chart, funnel_chart, histogram_chart, line_chart
+from painpath.reports._svgcharts import bar_svg, funnel_svg, histogram_svg, line_svg
 
 __all__ = [
+    "CHART_REVISION",
     "DASHBOARD_CHARTS",
     "Dashboard",
     "EpisodeFlow",
     "OutcomeSummary",
     "clinic_dashboard",
     "dashboard_chart",
+    "dashboard_chart_key",
     "dashboard_from_counts",
 ]
 
@@ -199,30 +203,30 @@ def _bins(days: list[int]) -> list[tuple[str, int]]:
     return out
 
 
-def dashboard_chart(dash: Dashboard, name: str, *, fmt: str = "svg") -> bytes:
-    """One of `DASHBOARD_CHARTS` as SVG (or PNG) bytes.
-
-    A chart depends only on the figures it shows, so the bytes are kept for the last few
-    distinct figures (`_CACHE`): a dashboard opened again before its figures change is not
-    drawn again. The figures themselves are recomputed on every call.
-    """
-    if name not in DASHBOARD_CHARTS:
-        raise InputError(f"unknown chart {name!r}", "name", ", ".join(DASHBOARD_CHARTS))
-    key = (name, fmt, json.dumps(dash.to_json(), sort_keys=True, default=str))
-    found = _CACHE.get(key)
-    if found is None:
-        found = _draw(dash, name, fmt)
-        _CACHE[key] = found
-        while len(_CACHE) > _CACHE_SIZE:
-            _CACHE.pop(next(iter(_CACHE)))
-    return found
+def dashboard_chart(dash: Dashboard, name: str) -> bytes:
+    """One of `DASHBOARD_CHARTS` as SVG bytes (written directly, about a millisecond)."""
+    draw, args = _spec(dash, name)
+    return draw(*args)
 
 
-_CACHE: dict[tuple[str, str, str], bytes] = {}
-_CACHE_SIZE = 32
+def dashboard_chart_key(dash: Dashboard, name: str) -> str:
+    """A digest of exactly what the chart shows (its drawing inputs) and of the renderer
+    revision: two dashboards with the same key draw the same bytes, so a stored chart can be
+    found by its key, and a chart of other figures never is."""
+    _, args = _spec(dash, name)
+    text = json.dumps([CHART_REVISION, name, args], default=str, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _draw(dash: Dashboard, name: str, fmt: str) -> bytes:
+CHART_REVISION = "svg-1"
+"""Part of every chart key: change it when the drawing changes, so stored charts drawn by the
+old code are not served again."""
+
+_Draw = Callable[..., bytes]
+
+
+def _spec(dash: Dashboard, name: str) -> tuple[_Draw, tuple[Any, ...]]:
+    """The drawing function of chart `name` and its arguments (all of its inputs)."""
     procs = list(dash.by_procedure)
     counts = [dash.by_procedure[p]["episodes"] for p in procs]
     if name == "responders":
@@ -233,44 +237,53 @@ def _draw(dash: Dashboard, name: str, fmt: str) -> bytes:
             )
             for r in dash.responder_ids
         ]
-        return bar_chart(
+        return _bars, (
             "Responders by procedure",
             procs,
             series,
-            xlabel="Responders, % of episodes with a known outcome",
-            counts=counts,
-            fmt=fmt,
+            "Responders, % of episodes with a known outcome",
+            counts,
         )
     if name == "relief":
         values = [dash.by_procedure[p]["relief_weeks"]["median"] for p in procs]
-        return bar_chart(
+        return _bars, (
             "Median duration of relief by procedure",
             procs,
             [("median weeks", values)],
-            xlabel="Weeks of relief at or above the outcomes level (median)",
-            counts=counts,
-            fmt=fmt,
+            "Weeks of relief at or above the outcomes level (median)",
+            counts,
         )
     if name == "mme":
-        return line_chart(
+        return _line, (
             "Opioid dose across the clinic",
             [(m, v) for m, v, _ in dash.mme_by_month],
-            ylabel="Mean MME/day",
-            xlabel="Month",
-            fmt=fmt,
+            "Mean MME/day",
+            "Month",
         )
     if name == "funnel":
-        return funnel_chart(
-            "Pathway: referred to followed up", [(label, n) for _, label, n in dash.funnel], fmt=fmt
+        return funnel_svg, (
+            "Pathway: referred to followed up",
+            [(label, n) for _, label, n in dash.funnel],
         )
     if name == "time-to-procedure":
         days = dash.days_to_procedure
         median = f"median {statistics.median(days):g} days" if days else "no procedures yet"
-        return histogram_chart(
+        return _histogram, (
             "Time from referral to procedure",
             _bins(days),
-            xlabel="Days from referral to the procedure day",
-            note=f"{median} (n={len(days)})",
-            fmt=fmt,
+            "Days from referral to the procedure day",
+            f"{median} (n={len(days)})",
         )
     raise InputError(f"unknown chart {name!r}", "name", ", ".join(DASHBOARD_CHARTS))
+
+
+def _bars(title: str, labels: list[str], series: Any, xlabel: str, counts: list[int]) -> bytes:
+    return bar_svg(title, labels, series, xlabel=xlabel, counts=counts)
+
+
+def _line(title: str, points: Any, ylabel: str, xlabel: str) -> bytes:
+    return line_svg(title, points, ylabel=ylabel, xlabel=xlabel)
+
+
+def _histogram(title: str, bins: Any, xlabel: str, note: str) -> bytes:
+    return histogram_svg(title, bins, xlabel=xlabel, note=note)

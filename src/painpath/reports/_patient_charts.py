@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import date, timedelta
 from typing import Any
 
@@ -13,13 +15,45 @@ from painpath.reports._charts import block_response_chart, trajectory_chart
 from painpath.reports._diary import MINUTES_URL, relief_percent
 from painpath.reports._measures import _interventional, _series
 
-__all__ = ["diary_chart", "trajectory_svg"]
+__all__ = [
+    "TRAJECTORY_TITLE",
+    "Trajectory",
+    "diary_chart",
+    "trajectory_key",
+    "trajectory_series",
+    "trajectory_svg",
+]
+
+
+TRAJECTORY_TITLE = "Pain and opioid dose over time"
+TRAJECTORY_REVISION = "mpl-1"
+"""Part of every trajectory chart key: change it when the drawing changes."""
+
+Trajectory = tuple[list[tuple[date, float]], list[tuple[date, float]], list[tuple[date, str]]]
+"""What the trajectory chart draws: pain (day, NRS), MME/day (day, total), procedures."""
 
 
 def trajectory_svg(
     record: PatientRecord, kb: Knowledge, outcomes: OutcomesFile, as_of: date, *, fmt: str = "svg"
 ) -> bytes:
     """Pain (NRS) and MME/day over the record, procedures marked by their canonical id."""
+    return trajectory_chart(
+        TRAJECTORY_TITLE, *trajectory_series(record, kb, outcomes, as_of), fmt=fmt
+    )
+
+
+def trajectory_key(patient_id: str, series: Trajectory, fmt: str) -> str:
+    """A digest of the patient's trajectory chart: its series, format and drawing revision
+    (two calls with the same key draw the same bytes)."""
+    text = json.dumps([TRAJECTORY_REVISION, patient_id, fmt, series], default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def trajectory_series(
+    record: PatientRecord, kb: Knowledge, outcomes: OutcomesFile, as_of: date
+) -> Trajectory:
+    """The trajectory chart's series up to as_of: pain, MME/day on each day that matters
+    (the day before the first, each pain score or procedure day, as_of), procedures."""
     pain = [(s.day, s.value) for s in _series(record, kb, outcomes)["nrs"] if s.day <= as_of]
     table = _interventional(kb)
     procedures: list[tuple[date, str]] = []
@@ -30,9 +64,7 @@ def trajectory_svg(
     days = sorted({d for d, _ in pain} | {d for d, _ in procedures} | {as_of})
     first = days[0] - timedelta(days=1)
     mme = [(d, compute_mme(build_context(record, kb, d)).total) for d in [first, *days]]
-    return trajectory_chart(
-        "Pain and opioid dose over time", pain, mme, sorted(procedures), fmt=fmt
-    )
+    return pain, mme, sorted(procedures)
 
 
 def diary_chart(

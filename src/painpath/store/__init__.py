@@ -33,6 +33,7 @@ from painpath.store._models import (
     LoginAttempt,
     OutcomeReport,
     Patient,
+    StoredChart,
     User,
 )
 from painpath.store._types import UTCDateTime
@@ -52,6 +53,7 @@ __all__ = [
     "LoginAttempt",
     "OutcomeReport",
     "Patient",
+    "StoredChart",
     "UTCDateTime",
     "User",
     "backup",

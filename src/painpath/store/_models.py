@@ -41,6 +41,7 @@ __all__ = [
     "FhirResource",
     "LoginAttempt",
     "Patient",
+    "StoredChart",
     "User",
 ]
 
@@ -272,3 +273,29 @@ class CdsFeedback(Base):
     reason_code: Mapped[str | None] = mapped_column(String(100), default=None)
     reason_display: Mapped[str | None] = mapped_column(String(200), default=None)
     user_comment: Mapped[str | None] = mapped_column(Text, default=None)
+
+
+class StoredChart(Base):
+    """A drawn chart kept under the digest of what it shows (migration 0006_stored_chart).
+
+    The clinic's dashboard charts and patients' trajectory charts are stored by the first view
+    of their figures and served by key from then on, by any worker. A key names the chart's
+    inputs, so a chart of other figures is never found under it; rows are a cache (losing
+    them only means drawing again), and only the newest few per clinic, chart and patient are
+    kept.
+    """
+
+    __tablename__ = "stored_chart"
+    __table_args__ = (
+        UniqueConstraint("clinic_id", "key"),
+        Index("ix_stored_chart_clinic_name", "clinic_id", "name"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinic.id"))
+    patient_id: Mapped[str | None] = mapped_column(ForeignKey("patient.id"), default=None)
+    name: Mapped[str] = mapped_column(String(40))
+    key: Mapped[str] = mapped_column(String(64))
+    content_type: Mapped[str] = mapped_column(String(40))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime]

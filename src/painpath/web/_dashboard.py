@@ -1,7 +1,8 @@
 """The clinic dashboard inside the pages: the clinic service's figures as tables and its
-charts as images (`GET /dashboard/charts/{name}.svg`). Clinicians and admins only (the access
-table's `dashboard.page`, which the service checks and audits); coordinators and patients get
-the refusal page, and the navigation offers the page only to the roles the table allows."""
+charts as images (`GET /dashboard/charts/{name}.svg?v=KEY`: the charts this view stored).
+Clinicians and admins only (the access table's `dashboard.page`, which the service checks
+and audits); coordinators and patients get the refusal page, and the navigation offers the
+page only to the roles the table allows."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from painpath.api._deps import NowDep, SessionDep
-from painpath.clinic import dashboard_figures
+from painpath.api._routes_dashboard import chart_link
+from painpath.clinic import dashboard_view
 from painpath.errors import PainpathError
 from painpath.knowledge import load_outcomes
 from painpath.reports import DASHBOARD_CHARTS
@@ -36,7 +38,7 @@ def dashboard(request: Request, viewer: ViewerDep, session: SessionDep, now: Now
     """What the clinic achieved: funnel, responders and relief by procedure, MME trend."""
     try:
         principal = viewer.require()
-        figures = dashboard_figures(session, principal, operation="dashboard.page", now=now)
+        figures, keys = dashboard_view(session, principal, now=now)
     except PainpathError as exc:
         return error_page(request, viewer, exc)
     return page(
@@ -45,7 +47,7 @@ def dashboard(request: Request, viewer: ViewerDep, session: SessionDep, now: Now
             **viewer.template(),
             "dash": figures.to_json(),
             "responders": load_outcomes().responders,
-            "charts": [(n, CHART_TITLES.get(n, n)) for n in DASHBOARD_CHARTS],
+            "charts": [(chart_link(n, keys[n]), CHART_TITLES.get(n, n)) for n in DASHBOARD_CHARTS],
         },
         title="Clinic dashboard",
     )
