@@ -6,10 +6,11 @@ resolve exactly as in a Bulk export (`Type/id`), and the Bundle goes through
 `painpath.assess`: screening and `assess` are one engine, one reader.
 
 The entries are put in one canonical order (`resource_order_key`: the Patient first, then by
-resource type, then by id). A Bulk export promises no order across its files, and neither
-engine promises the order in which a parallel scan hands the lines over, while the engine
-words its evidence in record order: without a fixed order, the same export could give the
-same decisions worded in two orders on two runs.
+resource type, then by id; two resources with the same type and id by their line's text). A
+Bulk export promises no order across its files, and neither engine promises the order in which
+a parallel scan hands the lines over, while the engine words its evidence in record order:
+without a fixed order, the same export could give the same decisions worded in two orders on
+two runs. So the engines need not keep any order within a patient: they only group.
 """
 
 from __future__ import annotations
@@ -69,16 +70,17 @@ def resource_order_key(resource: dict[str, Any]) -> tuple[bool, str, str]:
 
 
 def bundle_of(lines: Iterable[str | bytes]) -> dict[str, Any]:
-    """A collection Bundle holding the parsed lines as its entries, in canonical order."""
+    """A collection Bundle holding the parsed lines as its entries, in canonical order (the
+    same whatever order the lines come in)."""
     loads = orjson.loads
-    resources = [loads(line) for line in lines]
-    if not all(isinstance(r, dict) for r in resources):
+    parsed = [(loads(line), line) for line in lines]
+    if not all(isinstance(r, dict) for r, _ in parsed):
         raise InputError("a resource line is not a JSON object", "NDJSON line", "a FHIR resource")
-    resources.sort(key=resource_order_key)
+    parsed.sort(key=lambda pair: (resource_order_key(pair[0]), pair[1]))
     return {
         "resourceType": "Bundle",
         "type": "collection",
-        "entry": [{"resource": r} for r in resources],
+        "entry": [{"resource": r} for r, _ in parsed],
     }
 
 

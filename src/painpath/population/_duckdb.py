@@ -1,13 +1,14 @@
 """Screening on DuckDB: prefilter in SQL, then each kept patient's raw lines, grouped, in order.
 
-DuckDB reads the NDJSON files itself, in parallel. Three statements:
+DuckDB reads the NDJSON files itself, in parallel:
 
 1. `kept`: the prefilter (`_prefilter`) over painpath's Condition and QuestionnaireResponse
    ViewDefinitions, compiled by `painpath.population.views`;
-2. `lines`: every line of a read type whose owner is kept, as text, in export order
-   (a table keeps insertion order in its `rowid`), then the Medication and Organization lines
-   those lines reference;
-3. `SELECT pid, line FROM lines ORDER BY pid, rowid`, fetched in Arrow batches.
+2. every line of a read type whose owner is kept, as text (each line parsed once, for its
+   type, id and owner reference), sorted by patient and fetched in Arrow batches. No order
+   within a patient is kept: `_assess.bundle_of` puts the resources in its canonical order.
+   When the export has Medication or Organization files, the lines first go into a table
+   `lines`, to which the Medication and Organization lines they reference are added.
 
 The database lives in a temporary file with a memory limit, so DuckDB spills to disk rather
 than growing with the export; Python holds one batch and one patient at a time.
@@ -20,6 +21,8 @@ import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+
+import pyarrow as pa
 
 from painpath.errors import FhirInputError
 from painpath.knowledge import Knowledge
@@ -35,9 +38,9 @@ from painpath.population._export import (
 )
 from painpath.population._prefilter import kept_query, register_views
 
-__all__ = ["DuckDbSettings", "duckdb_groups"]
+__all__ = ["DuckDbSettings", "duckdb_batches", "duckdb_groups"]
 
-_BATCH_ROWS = 8192
+_BATCH_ROWS = 2048
 _LINE_EXPECTED = "one FHIR resource as a JSON object per line"
 
 
@@ -83,7 +86,7 @@ def _owner_sql() -> str:
 
 
 def lines_sql(kb: Knowledge, export: Export) -> str:
-    """SELECT of (pid, line) for the kept patients' own resources, in export order."""
+    """SELECT of (pid, line) for the kept patients' own resources."""
     paths = ["'$.resourceType'", "'$.id'"]
     paths += [f"'$.{element}.reference'" for element in OWNER_PATHS.values()]
     extract = f"json_extract_string(line, [{', '.join(paths)}])"
@@ -120,6 +123,19 @@ def duckdb_groups(
     on_stage: Callable[[str, int], None] | None = None,
 ) -> Iterator[tuple[str, list[str]]]:
     """(patient id, lines) for each kept patient, ordered by patient id."""
+    return group_batches(duckdb_batches(kb, export, settings, on_stage))
+
+
+def duckdb_batches(
+    kb: Knowledge,
+    export: Export,
+    settings: DuckDbSettings | None = None,
+    on_stage: Callable[[str, int], None] | None = None,
+) -> Iterator[pa.RecordBatch]:
+    """Arrow batches of (pid, line) for the kept patients, sorted by patient id (a patient's
+    lines are consecutive, possibly across batches). `on_stage("kept", n)` is called once the
+    prefilter is done, `on_stage("lines", n)` once the lines are sorted (n: -1 if not
+    counted)."""
     import duckdb
 
     settings = settings or DuckDbSettings()
@@ -137,14 +153,21 @@ def duckdb_groups(
             kept = _scalar(con, "SELECT count(*) FROM kept")
             if on_stage is not None:
                 on_stage("kept", kept)
-            con.execute(f"CREATE TABLE lines AS {lines_sql(kb, export)}").fetchall()
             insert = targets_sql(export)
-            if insert is not None:
+            if insert is None:  # one query: scan, keep and sort, streamed
+                source = f"({lines_sql(kb, export)})"
+            else:
+                con.execute(f"CREATE TABLE lines AS {lines_sql(kb, export)}").fetchall()
                 con.execute(insert).fetchall()
+                source = "lines"
+            reader = con.sql(f"SELECT pid, line FROM {source} ORDER BY pid")
+            batches = reader.to_arrow_reader(_BATCH_ROWS)
+            first = _first(batches)  # the scan and the sort happen here
             if on_stage is not None:
-                on_stage("lines", _scalar(con, "SELECT count(*) FROM lines"))
-            reader = con.sql("SELECT pid, line FROM lines ORDER BY pid, rowid")
-            yield from group_batches(reader.to_arrow_reader(_BATCH_ROWS))
+                on_stage("lines", -1)
+            if first is not None:
+                yield first
+                yield from batches
         except duckdb.Error as exc:
             raise _input_error(exc, export) from None
         finally:
@@ -186,6 +209,13 @@ def _input_error(exc: Exception, export: Export) -> FhirInputError:
     if "JSON" in str(exc):
         return FhirInputError("a line is not valid JSON", str(export.folder), _LINE_EXPECTED)
     return FhirInputError(f"cannot read the export ({type(exc).__name__})", str(export.folder))
+
+
+def _first(batches: pa.RecordBatchReader) -> pa.RecordBatch | None:
+    try:
+        return batches.read_next_batch()
+    except StopIteration:
+        return None
 
 
 def _scalar(con: Any, sql: str) -> int:

@@ -74,9 +74,12 @@ def open_export(folder: Path) -> Export:
 
 def patient_id_sql(ref: str) -> str:
     """SQL for `painpath.fhir._refs.patient_id_of`: the Patient id a reference names
-    (`Patient/id`, `urn:uuid:id`, or a URL ending in `Patient/id`, `_history` dropped)."""
+    (`Patient/id`, `urn:uuid:id`, or a URL ending in `Patient/id`, `_history` dropped).
+    The usual `Patient/id` is read without the regular expression (the same result)."""
     return (
-        f"(CASE WHEN {ref} LIKE 'urn:uuid:%' THEN substr({ref}, 10) "
+        f"(CASE WHEN {ref} LIKE 'Patient/_%' AND instr(substr({ref}, 9), '/') = 0 "
+        f"THEN substr({ref}, 9) "
+        f"WHEN {ref} LIKE 'urn:uuid:%' THEN substr({ref}, 10) "
         f"ELSE nullif(regexp_extract({ref}, '(^|/)Patient/([^/]+)(/_history/[^/]*)?$', 2), '') "
         "END)"
     )

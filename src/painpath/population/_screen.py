@@ -11,27 +11,36 @@ each patient's lines become the Bundle `painpath assess` reads (`_assess`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import concurrent.futures as cf
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any, Protocol
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from painpath import PAYERS
 from painpath.errors import InputError
 from painpath.knowledge import Knowledge, load_knowledge
-from painpath.population._assess import ScreenedPatient, assess_lines, row_of
-from painpath.population._duckdb import DuckDbSettings, duckdb_groups
+from painpath.population._assess import ScreenedPatient, assess_lines, group_batches, row_of
+from painpath.population._duckdb import DuckDbSettings, duckdb_batches, duckdb_groups
 from painpath.population._export import Export, open_export
 from painpath.population._worklist import ROW_SCHEMA, Worklist
 
-__all__ = ["ENGINES", "Job", "Progress", "Screening", "screen", "screen_documents"]
+__all__ = [
+    "ENGINES",
+    "Job",
+    "Progress",
+    "Screening",
+    "patient_chunks",
+    "screen",
+    "screen_documents",
+]
 
 ENGINES = ("duckdb", "spark")
-_ROWS_PER_BATCH = 4096
-_CHUNK = 256  # patients per task sent to a worker process
+_CHUNK_LINES = 2048  # lines (of whole patients) per task sent to a worker process
 
 
 class Progress(Protocol):
@@ -130,32 +139,64 @@ def screen(folder: Path, worklist: Worklist, settings: Screening) -> Export:
         return job.export
     rows_of = _rows_in_process(job) if settings.workers <= 1 else _rows_in_workers(job)
     for rows in rows_of:
-        worklist.add(pa.Table.from_pylist(rows, schema=ROW_SCHEMA))
+        worklist.add(rows)
     return job.export
 
 
-def _rows_in_process(job: Job) -> Iterator[list[dict[str, Any]]]:
-    rows: list[dict[str, Any]] = []
-    for item in _duckdb_docs(job):
-        rows.append(row_of(item))
-        if len(rows) >= _ROWS_PER_BATCH:
-            yield rows
-            rows = []
-    if rows:
+def _chunks(job: Job) -> Iterator[pa.Table]:
+    """The kept patients' (pid, line) rows from DuckDB in tables of whole patients."""
+    batches = duckdb_batches(job.kb, job.export, DuckDbSettings(), _staged(job))
+    return patient_chunks(batches, _CHUNK_LINES)
+
+
+def patient_chunks(batches: Iterable[pa.RecordBatch], lines: int) -> Iterator[pa.Table]:
+    """Tables of about `lines` (pid, line) rows each, from batches sorted by pid, cut only
+    between patients (a patient with more lines than `lines` makes one bigger table)."""
+    pending: list[pa.RecordBatch] = []
+    size = 0
+    for batch in batches:
+        pending.append(batch)
+        size += batch.num_rows
+        if size < lines:
+            continue
+        table = pa.Table.from_batches(pending)
+        pids = table.column(0)
+        cut = pc.index(pids, pids[-1]).as_py()  # the last patient's first row
+        if cut > 0:
+            yield table.slice(0, cut)
+            rest = table.slice(cut)
+            pending, size = rest.to_batches(), rest.num_rows
+    if size:
+        yield pa.Table.from_batches(pending)
+
+
+def _assess_table(table: pa.Table, as_of: date, payer: str) -> pa.Table:
+    """The worklist rows of a table of whole patients (in a worker, the knowledge is loaded
+    once per process)."""
+    kb = load_knowledge()
+    rows = [
+        row_of(assess_lines(pid, lines, kb, as_of, payer))
+        for pid, lines in group_batches(table.to_batches())
+    ]
+    return pa.Table.from_pylist(rows, schema=ROW_SCHEMA)
+
+
+def _rows_in_process(job: Job) -> Iterator[pa.Table]:
+    settings = job.settings
+    for chunk in _chunks(job):
+        rows = _assess_table(chunk, settings.as_of, settings.payer)
+        job.progress.advance(rows.num_rows)
         yield rows
 
 
-def _assess_chunk(
-    chunk: list[tuple[str, list[str]]], as_of: date, payer: str
-) -> list[dict[str, Any]]:
-    """Worker side: the rows of a chunk of patients (the knowledge is loaded once per worker)."""
-    kb = load_knowledge()
-    return [row_of(assess_lines(pid, lines, kb, as_of, payer)) for pid, lines in chunk]
+def _ready() -> None:
+    """A no-op task: starts the worker processes before DuckDB starts its threads."""
 
 
-def _rows_in_workers(job: Job) -> Iterator[list[dict[str, Any]]]:
-    """The engine in `workers` forked processes, fed chunks of patients as DuckDB streams them;
-    at most a few chunks per worker are in flight, so memory stays bounded."""
+def _rows_in_workers(job: Job) -> Iterator[pa.Table]:
+    """The engine in `workers` forked processes, fed tables of whole patients as DuckDB streams
+    them (the main process only cuts Arrow batches; the workers turn lines into Python); at most
+    a few tables per worker are in flight, so memory stays bounded."""
     import concurrent.futures as cf
     import multiprocessing
 
@@ -163,29 +204,20 @@ def _rows_in_workers(job: Job) -> Iterator[list[dict[str, Any]]]:
     context = multiprocessing.get_context("fork")
     workers = settings.workers
     with cf.ProcessPoolExecutor(workers, mp_context=context) as pool:
-        pending: set[cf.Future[list[dict[str, Any]]]] = set()
-        chunk: list[tuple[str, list[str]]] = []
-
-        def submit() -> None:
-            pending.add(pool.submit(_assess_chunk, chunk, settings.as_of, settings.payer))
-
-        for group in duckdb_groups(job.kb, job.export, DuckDbSettings(), _staged(job)):
-            chunk.append(group)
-            if len(chunk) >= _CHUNK:
-                submit()
-                chunk = []
+        pool.submit(_ready).result()
+        pending: set[cf.Future[pa.Table]] = set()
+        for chunk in _chunks(job):
+            pending.add(pool.submit(_assess_table, chunk, settings.as_of, settings.payer))
             while len(pending) >= 3 * workers:
                 done, pending = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
                 yield from _finished(done, job)
-        if chunk:
-            submit()
         while pending:
             done, pending = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
             yield from _finished(done, job)
 
 
-def _finished(done: set[Any], job: Job) -> Iterator[list[dict[str, Any]]]:
+def _finished(done: set[cf.Future[pa.Table]], job: Job) -> Iterator[pa.Table]:
     for future in done:
-        rows: list[dict[str, Any]] = future.result()
-        job.progress.advance(len(rows))
+        rows = future.result()
+        job.progress.advance(rows.num_rows)
         yield rows

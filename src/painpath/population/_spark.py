@@ -1,12 +1,15 @@
 """Screening on Apache Spark: the same prefilter and Bundles, the engine on the executors.
 
-Spark reads the export as text (`spark.read.text`), keeps the lines of the prefiltered
-patients, repartitions them by patient id, sorts each partition by patient and export order,
-and runs `painpath assess` on the executors through `mapInArrow`: every executor process needs
-painpath installed (the same version as the driver). Export order within a file comes from
-the split's start offset (`_metadata.file_block_start`) and the row's position in its split
-(`monotonically_increasing_id`), so each patient's Bundle lists its resources exactly as the
-DuckDB path and `painpath.fhir` read them.
+Spark reads the export as text (`spark.read.text`), reads each line's type, id and owner
+reference (nothing else), keeps the lines of the prefiltered patients (a broadcast semi-join),
+repartitions them by patient id, sorts each partition by patient, and runs `painpath assess`
+on the executors through `mapInArrow`: every executor process needs painpath installed (the
+same version as the driver). No order within a patient is kept: `_assess.bundle_of` puts each
+patient's resources in its canonical order, as on DuckDB.
+
+The assessed rows are computed by all executors at once and kept on them (memory and disk),
+then brought to the driver one partition at a time: `toLocalIterator` alone would run the
+partitions one after another.
 
 `master` is any Spark master URL (`local[*]`, `spark://host:7077`, `yarn`, `k8s://...`);
 without one, an active session is reused, else a `local[*]` session is started.
@@ -42,6 +45,7 @@ from painpath.population._worklist import ROW_SCHEMA
 __all__ = ["spark_documents", "spark_rows", "spark_session"]
 
 _COLLECT_ROWS = 4096
+_PARTITIONS_PER_CORE = 2  # a little slack, so that one slow partition does not idle a core
 
 
 def spark_session(master: str | None = None) -> Any:
@@ -73,40 +77,30 @@ def _kept(spark: Any, kb: Knowledge, export: Export) -> Any:
 
 
 def _lines(spark: Any, kb: Knowledge, export: Export, kept: Any) -> Any:
-    """DataFrame (pid, f, o1, o2, line): the kept patients' lines and their export position."""
+    """DataFrame (pid, line): the kept patients' lines. Each line is parsed once, for its type,
+    id and owner reference only (a small schema: Spark skips everything else)."""
     from pyspark.sql import functions as F
 
-    paths = export.of(*PATIENT_TYPES)
-    order = {path.name: i for i, path in enumerate(paths)}  # names are unique in one folder
-    file_index = F.create_map(*[x for name, i in order.items() for x in (F.lit(name), F.lit(i))])
-    elements = list(OWNER_PATHS.values())
-    raw = spark.read.text(_paths(paths)).select(
-        F.col("value").alias("line"),
-        file_index[F.col("_metadata.file_name")].alias("f"),
-        F.col("_metadata.file_block_start").alias("o1"),
-        F.monotonically_increasing_id().alias("o2"),
-    )
+    elements = list(dict.fromkeys(OWNER_PATHS.values()))
+    owned = [f"`{e}` struct<reference: string>" for e in elements]
+    owner_schema = ", ".join(["resourceType string", "id string", *owned])
+    raw = spark.read.text(_paths(export.of(*PATIENT_TYPES))).select(F.col("value").alias("line"))
     raw = raw.where(f"trim(line) <> '' AND {visibly_unread_observation(kb, 'line')}")
-    parsed = raw.select(
-        "*",
-        F.json_tuple("line", "resourceType", "id", *dict.fromkeys(elements)).alias(
-            "rtype", "rid", *dict.fromkeys(elements)
-        ),
-    )
-    refs = {
-        rtype: f"get_json_object({element}, '$.reference')"
+    parsed = raw.select("line", F.from_json("line", owner_schema).alias("j"))
+    cases = " ".join(
+        f"WHEN '{rtype}' THEN {patient_id_sql(f'j.`{element}`.reference')}"
         for rtype, element in OWNER_PATHS.items()
-    }
-    cases = " ".join(f"WHEN '{rtype}' THEN {patient_id_sql(ref)}" for rtype, ref in refs.items())
-    owner = f"CASE rtype WHEN 'Patient' THEN rid {cases} END"
-    lines = parsed.select(F.expr(owner).alias("pid"), "rtype", "f", "o1", "o2", "line")
+    )
+    owner = f"CASE j.resourceType WHEN 'Patient' THEN j.id {cases} END"
+    rtype = F.col("j.resourceType").alias("rtype")
+    lines = parsed.select(F.expr(owner).alias("pid"), rtype, "line")
     lines = lines.where(f"rtype <> 'Observation' OR {observation_filter(kb, 'line')}")
-    lines = lines.join(F.broadcast(kept), "pid", "left_semi")
+    lines = lines.join(F.broadcast(kept), "pid", "left_semi").select("pid", "line")
     targets = export.of(*TARGET_TYPES)
     if targets:  # the lines are read twice (for the references, then for themselves): cache
         lines = lines.cache()
         lines = lines.unionByName(_target_lines(spark, targets, lines))
-    return lines.select("pid", "f", "o1", "o2", "line")
+    return lines
 
 
 def _target_lines(spark: Any, targets: list[Any], lines: Any) -> Any:
@@ -125,29 +119,24 @@ def _target_lines(spark: Any, targets: list[Any], lines: Any) -> Any:
         ).alias("key"),
         F.col("value").alias("line"),
     )
-    joined = refs.distinct().join(table, "key")
-    big = F.lit(1 << 40)
-    return joined.select(
-        "pid",
-        F.lit("Target").alias("rtype"),
-        big.alias("f"),
-        big.alias("o1"),
-        F.monotonically_increasing_id().alias("o2"),
-        "line",
-    )
+    return refs.distinct().join(table, "key").select("pid", "line")
 
 
 def _assessed(job: Job, documents: bool) -> tuple[Any, Any]:
+    from pyspark import StorageLevel
+
     settings = job.settings
     session = settings.spark if settings.spark is not None else spark_session(settings.master)
     kept = _kept(session, job.kb, job.export).cache()
     job.progress.total(kept.count())
     lines = _lines(session, job.kb, job.export, kept)
-    parts = max(int(session.sparkContext.defaultParallelism), 1)
-    grouped = lines.repartition(parts, "pid").sortWithinPartitions("pid", "f", "o1", "o2")
+    parts = _PARTITIONS_PER_CORE * max(int(session.sparkContext.defaultParallelism), 1)
+    grouped = lines.repartition(parts, "pid").sortWithinPartitions("pid")
     schema = DOC_SCHEMA if documents else ROW_SCHEMA
     run = assess_partition(settings.as_of.isoformat(), settings.payer, documents)
-    return grouped.select("pid", "line").mapInArrow(run, _ddl(schema)), kept
+    frame = grouped.mapInArrow(run, _ddl(schema)).persist(StorageLevel.MEMORY_AND_DISK)
+    frame.count()  # every partition at once, on every executor core
+    return frame, kept
 
 
 _SPARK_TYPES = {pa.string(): "string", pa.bool_(): "boolean", pa.float64(): "double"}
@@ -179,6 +168,7 @@ def _collect(job: Job, documents: bool) -> Iterator[list[dict[str, Any]]]:
         raise _spark_error(exc) from None
     finally:
         kept.unpersist()
+        frame.unpersist()
 
 
 def _spark_error(exc: Exception) -> Exception:

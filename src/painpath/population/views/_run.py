@@ -140,6 +140,16 @@ def _quiet_log4j() -> str:
     return path.as_uri()
 
 
+def _driver_java_options(master: str) -> str:
+    """Quiet logging; on a local master (where the driver JVM does all the work, in short
+    jobs) the quick JIT compiler only: the optimising one spends more CPU compiling than it
+    saves on a screen or a view run (measured: docs/benchmarks.md, population screening)."""
+    options = f"-Dlog4j2.configurationFile={_quiet_log4j()}"
+    if master.startswith("local"):
+        options += " -XX:TieredStopAtLevel=1"
+    return options
+
+
 def spark_session(master: str | None = None, app_name: str = "painpath") -> SparkSession:
     """A SparkSession on `master` (default local[*]); UI off, few shuffle partitions, quiet.
 
@@ -160,7 +170,7 @@ def spark_session(master: str | None = None, app_name: str = "painpath") -> Spar
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.shuffle.partitions", "4")
         .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile={_quiet_log4j()}")
+        .config("spark.driver.extraJavaOptions", _driver_java_options(master or "local[*]"))
     )
     session = builder.getOrCreate()
     # A view that meets bad data fails its task on purpose (raise_error); painpath reports
