@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from painpath.domain import Condition, Observation, PatientRecord, Procedure, QuestionnaireAnswers
 from painpath.engine._dates import months_before
@@ -77,15 +78,23 @@ class Context:
     unmapped_codes: list[str] = field(default_factory=list)
 
     active: list[ResolvedCondition] = field(default_factory=list)
+    # what the rules derive from the whole record more than once (e.g. the record notes that
+    # every option's rationale ends with), by name
+    memo: dict[str, Any] = field(default_factory=dict)
     _matches: dict[tuple[int, bool], list[ResolvedCondition]] = field(default_factory=dict)
+    _coded: dict[tuple[str | None, str | None], list[Observation]] | None = None
 
     def matching(self, codes: CodeSet, *, active_only: bool = True) -> list[ResolvedCondition]:
-        """Conditions (active ones by default) whose code is in `codes`; memoized per code set."""
+        """Conditions (active ones by default) whose code is in `codes`; memoized per code set.
+
+        The list is shared between calls: read it, do not change it."""
+        pool = self.active if active_only else self.conditions
+        if not pool:
+            return []
         key = (id(codes), active_only)
         found = self._matches.get(key)
         if found is None:
             match = self.kb.matcher.matches
-            pool = self.active if active_only else self.conditions
             found = [c for c in pool if match(c.code, codes)]
             self._matches[key] = found
         return found
@@ -98,11 +107,15 @@ class Context:
         return [s for s in found if s.region is None or s.region == region]
 
     def observations_coded(self, system: str, code: str) -> list[Observation]:
-        return [
-            o
-            for o in self.observations
-            if any(c.system == system and c.code == code for c in o.codings)
-        ]
+        """The observations with a coding (system, code), in record order (a new list)."""
+        coded = self._coded
+        if coded is None:
+            coded = {}
+            for obs in self.observations:
+                for pair in dict.fromkeys((c.system, c.code) for c in obs.codings):
+                    coded.setdefault(pair, []).append(obs)
+            self._coded = coded
+        return list(coded.get((system, code), ()))
 
 
 def _icd(raw: str, kb: Knowledge) -> str:

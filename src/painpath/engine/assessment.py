@@ -7,7 +7,7 @@ from typing import Any
 
 from painpath.domain import PatientRecord
 from painpath.engine._context import Context, build_context
-from painpath.engine.conservative import conservative_spans, count_days, weeks, window_start
+from painpath.engine.conservative import conservative_spans, count_days, weeks
 from painpath.engine.mme import MmeResult, compute_mme
 from painpath.engine.options import Option, evaluate_option, groups_of, match_options
 from painpath.engine.rationale import next_steps, option_rationale
@@ -95,7 +95,7 @@ def assess_record(
 
 
 def _lookback(ctx: Context) -> date:
-    return window_start(ctx, None)
+    return ctx.lookback
 
 
 def _pain(ctx: Context, options: list[Option], nrs: tuple[float, str] | None) -> dict[str, Any]:
@@ -104,7 +104,7 @@ def _pain(ctx: Context, options: list[Option], nrs: tuple[float, str] | None) ->
         pool = [c for c in ctx.active if groups_of(ctx.kb, c.code)]
     onsets = [c.onset for c in pool if c.onset is not None]
     earliest = min(onsets) if onsets else None
-    per_month = ctx.kb.number("days-per-month")
+    per_month = ctx.tables.days_per_month
     duration = None if earliest is None else round((ctx.as_of - earliest).days / per_month, 1)
     chronic = any(o.chronic for o in options) if options else False
     return {

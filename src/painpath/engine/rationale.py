@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any, Protocol
 
@@ -31,7 +32,7 @@ class _Cites(Protocol):
 
 def _chronic_date(ctx: Context, onset: date) -> date:
     """The first as_of on which pain with this onset counts as chronic."""
-    months = int(ctx.kb.number("chronic-months"))
+    months = ctx.tables.chronic_months
     day = months_before(onset, -months)  # onset plus the months, day clamped to the month's end
     while months_before(day, months) < onset:  # a clamped end of month: a day or three later
         day += timedelta(days=1)
@@ -108,14 +109,22 @@ def option_rationale(
             lines.append("Payer criteria not met: " + ", ".join(unmet) + ".")
         if missing:
             lines.append("Payer criteria not yet documented: " + ", ".join(missing) + ".")
-    lines.extend(_mme_lines(ctx, mme, cites))
+    lines.extend(_once(ctx, "mme-lines", lambda: _mme_lines(ctx, mme, cites)))
     if ready is not None:
         lines.append(f"Readiness: {ready.yes} of {ready.of} 'is it right for me?' answers are yes.")
         evidence.append(ready.evidence)
-    lines.extend(_record_notes(ctx))
+    lines.extend(_once(ctx, "record-notes", lambda: _record_notes(ctx)))
     cites.add(option.procedure.bleeding_risk.source)
     cites.add(kb.procedures[option.procedure.id].cpt.source)
     return lines, list(dict.fromkeys(evidence))
+
+
+def _once(ctx: Context, name: str, make: Callable[[], list[str]]) -> list[str]:
+    """Lines that are the same for every option of the record: made (and cited) once."""
+    found: list[str] | None = ctx.memo.get(name)
+    if found is None:
+        found = ctx.memo[name] = make()
+    return found
 
 
 def _record_notes(ctx: Context) -> list[str]:
@@ -127,7 +136,7 @@ def _record_notes(ctx: Context) -> list[str]:
             + ", ".join(ctx.unmapped_codes)
             + "."
         )
-    default_days = ctx.kb.number("medication-request-default-days")
+    default_days = ctx.tables.default_days
     unknown = [
         f"{r.names[0] if r.names else 'uncoded'} ({_med_ref(r.med)})"
         for r in ctx.medications
@@ -145,8 +154,8 @@ def _med_ref(med: Medication) -> str:
 
 
 def _mme_lines(ctx: Context, mme: MmeResult, cites: _Cites) -> list[str]:
-    reassess = ctx.kb.number("mme-reassess")
-    high = ctx.kb.number("mme-high")
+    reassess = ctx.tables.mme_reassess
+    high = ctx.tables.mme_high
     lines: list[str] = []
     prefix = "at least " if mme.incomplete else ""
     if mme.incomplete:

@@ -80,7 +80,7 @@ def find_red_flags(ctx: Context) -> RedFlagResult:
     """Red flags of the record on `as_of`, with history notes and screen follow-ups."""
     kb = ctx.kb
     result = RedFlagResult()
-    window = days_before(ctx.as_of, kb.number("intake-window-days"))
+    window = days_before(ctx.as_of, ctx.tables.intake_window_days)
     latest: dict[str, tuple[bool, str, date]] = {}
     stale_yes: dict[str, tuple[str, date]] = {}
     for qr in ctx.intake:  # oldest first: later answers overwrite earlier ones

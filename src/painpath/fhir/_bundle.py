@@ -45,6 +45,13 @@ BUNDLE_TYPES = frozenset(
 )
 _EXPECTED = "a FHIR R4 Bundle as one JSON object"
 _JSON_KINDS = {list: "array", str: "string", int: "number", float: "number", bool: "boolean"}
+_READ, _TARGET, _PATIENT = 1, 2, 3
+_ROLES: dict[str, int] = {
+    **dict.fromkeys(READERS, _READ),
+    **dict.fromkeys(INDEXED, _TARGET),
+    "Patient": _PATIENT,
+}
+"""What the scan does with a resource of each type it does not skip."""
 
 
 def read_bundle_bytes(data: bytes) -> PatientRecord:
@@ -78,7 +85,7 @@ def _may_lack_resource(entry: Json, bundle_type: str) -> bool:
 
 def _check_header(bundle: object) -> tuple[str, list[Any]]:
     """The Bundle's type and entries, after checking it is a Bundle at all."""
-    if not isinstance(bundle, Mapping):
+    if not isinstance(bundle, dict) and not isinstance(bundle, Mapping):
         kind = _JSON_KINDS.get(type(bundle), "null")
         raise FhirInputError(f"document is a JSON {kind}, not an object", "document", _EXPECTED)
     rtype = bundle.get("resourceType")
@@ -136,7 +143,8 @@ class _Scan:
                 else "resource is not an object"
             )
             raise FhirInputError(what, f"entry[{i}].resource", "a FHIR resource object")
-        if (rtype not in READERS and rtype not in INDEXED and rtype != "Patient") or (
+        role = _ROLES.get(rtype)
+        if role is None or (
             rtype == "Observation" and not observation_is_read(res) and not is_ignored(res, rtype)
         ):
             for element in ("subject", "patient"):
@@ -162,10 +170,10 @@ class _Scan:
         url = entry.get("fullUrl")
         if isinstance(url, str) and url:
             self.by_url[url] = key
-        if rtype == "Patient":
-            self.patients.append(Located(res, rid, origin))
-        elif rtype not in INDEXED:
+        if role == _READ:
             self.kept.append(Located(res, rid, origin))
+        elif role == _PATIENT:
+            self.patients.append(Located(res, rid, origin))
 
     def the_patient(self) -> Located:
         """The one Patient, else FhirInputError."""
