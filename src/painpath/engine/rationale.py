@@ -13,9 +13,12 @@ from painpath.engine._meds import is_active
 from painpath.engine.mme import MmeResult
 from painpath.engine.options import Option
 from painpath.engine.redflags import RedFlagResult
+from painpath.knowledge import Knowledge
+from painpath.knowledge._schema import Procedure
 
 __all__ = ["next_steps", "option_rationale"]
 
+_MAX_MEMO = 50_000
 _MODALITY_WORDS = {
     "physical-therapy": "physical therapy",
     "nsaid": "NSAID",
@@ -53,11 +56,9 @@ def option_rationale(
     evidence: list[str] = []
     names = []
     proc = option.procedure
-    groups = [kb.groups[g] for g in (*proc.indications, *proc.also_indications)]
     for rc in option.conditions:
-        group = next(g for g in groups if kb.matcher.matches(rc.code, g.codes))
         onset = f"onset {rc.onset.isoformat()}" if rc.onset else "onset not recorded"
-        names.append(f"{group.name} ({rc.code}, {onset})")
+        names.append(f"{_group_name(kb, proc, rc.code)} ({rc.code}, {onset})")
         evidence.append(rc.ref)
     covered = {c.cond.id for c in option.covered_conditions}
     lines.append("Diagnosis: " + "; ".join(names) + ".")
@@ -117,6 +118,21 @@ def option_rationale(
     cites.add(option.procedure.bleeding_risk.source)
     cites.add(kb.procedures[option.procedure.id].cpt.source)
     return lines, list(dict.fromkeys(evidence))
+
+
+def _group_name(kb: Knowledge, proc: Procedure, code: str) -> str:
+    """The name of the procedure's first indication group (primary, then also) holding `code`
+    (memoized per knowledge base)."""
+    memo: dict[tuple[str, str], str] = kb.cache("indication-group-name")
+    key = (proc.id, code)
+    found = memo.get(key)
+    if found is None:
+        ids = (*proc.indications, *proc.also_indications)
+        found = next(kb.groups[g].name for g in ids if kb.matcher.matches(code, kb.groups[g].codes))
+        if len(memo) >= _MAX_MEMO:
+            memo.clear()
+        memo[key] = found
+    return found
 
 
 def _once(ctx: Context, name: str, make: Callable[[], list[str]]) -> list[str]:

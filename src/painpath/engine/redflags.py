@@ -80,6 +80,8 @@ def find_red_flags(ctx: Context) -> RedFlagResult:
     """Red flags of the record on `as_of`, with history notes and screen follow-ups."""
     kb = ctx.kb
     result = RedFlagResult()
+    if not ctx.conditions and not ctx.intake:  # flags come from conditions and intake answers
+        return result
     window = days_before(ctx.as_of, ctx.tables.intake_window_days)
     latest: dict[str, tuple[bool, str, date]] = {}
     stale_yes: dict[str, tuple[str, date]] = {}
