@@ -45,9 +45,10 @@ BUNDLE_TYPES = frozenset(
 )
 _EXPECTED = "a FHIR R4 Bundle as one JSON object"
 _JSON_KINDS = {list: "array", str: "string", int: "number", float: "number", bool: "boolean"}
-_READ, _TARGET, _PATIENT = 1, 2, 3
+_READ, _OBSERVATION, _TARGET, _PATIENT = 1, 2, 3, 4
 _ROLES: dict[str, int] = {
     **dict.fromkeys(READERS, _READ),
+    "Observation": _OBSERVATION,  # read when coded as something the rules read
     **dict.fromkeys(INDEXED, _TARGET),
     "Patient": _PATIENT,
 }
@@ -145,12 +146,14 @@ class _Scan:
             raise FhirInputError(what, f"entry[{i}].resource", "a FHIR resource object")
         role = _ROLES.get(rtype)
         if role is None or (
-            rtype == "Observation" and not observation_is_read(res) and not is_ignored(res, rtype)
+            role == _OBSERVATION and not observation_is_read(res) and not is_ignored(res, rtype)
         ):
-            for element in ("subject", "patient"):
-                owner = res.get(element)
-                if isinstance(owner, dict) and isinstance(ref := owner.get("reference"), str):
-                    self.foreign.append((ref, i, element))
+            owner = res.get("subject")
+            if isinstance(owner, dict) and isinstance(ref := owner.get("reference"), str):
+                self.foreign.append((ref, i, "subject"))
+            owner = res.get("patient")
+            if isinstance(owner, dict) and isinstance(ref := owner.get("reference"), str):
+                self.foreign.append((ref, i, "patient"))
             return
         if is_ignored(res, rtype):
             return
@@ -170,7 +173,7 @@ class _Scan:
         url = entry.get("fullUrl")
         if isinstance(url, str) and url:
             self.by_url[url] = key
-        if role == _READ:
+        if role <= _OBSERVATION:
             self.kept.append(Located(res, rid, origin))
         elif role == _PATIENT:
             self.patients.append(Located(res, rid, origin))

@@ -40,6 +40,7 @@ class Ranges:
     """Instrument ranges by (system, code), and the intake questionnaire's scored items."""
 
     by_code: dict[tuple[str | None, str | None], Range]
+    codes_by_system: dict[str, frozenset[str]]  # the keys of `by_code`, by system
     intake_url: str
     intake_items: dict[str, Range]
     painpath_system: str
@@ -50,8 +51,12 @@ def ranges() -> Ranges:
     """The ranges of the knowledge base's instruments (loaded once per process)."""
     data = load_instruments()
     by_id = {i.id: Range(i.id, i.minimum, i.maximum) for i in data.instruments}
+    by_system: dict[str, set[str]] = {}
+    for i in data.instruments:
+        by_system.setdefault(i.system, set()).add(i.code)
     return Ranges(
         by_code={(i.system, i.code): by_id[i.id] for i in data.instruments},
+        codes_by_system={system: frozenset(codes) for system, codes in by_system.items()},
         intake_url=data.intake_questionnaire,
         intake_items={link: by_id[inst] for link, inst in data.numeric_items.items()},
         painpath_system=data.painpath_system,

@@ -94,17 +94,18 @@ def read_observation(res: Json, rid: str, where: str, index: Index) -> Observati
 def _coded_for_painpath(concept: object, table: Ranges) -> bool:
     if not isinstance(concept, dict):
         return False
-    for coding in as_list(concept.get("coding")):
+    found = concept.get("coding")
+    if not isinstance(found, list):
+        return False
+    painpath, by_system = table.painpath_system, table.codes_by_system
+    for coding in found:
         if isinstance(coding, dict):
-            system, code = coding.get("system"), coding.get("code")
-            if system == table.painpath_system:
+            system = coding.get("system")
+            if system == painpath:
                 return True
             # a system or code of the wrong JSON type (a list, an object) is not hashable
-            if (
-                isinstance(system, str)
-                and isinstance(code, str)
-                and (system, code) in table.by_code
-            ):
+            codes = by_system.get(system) if isinstance(system, str) else None
+            if codes is not None and isinstance(code := coding.get("code"), str) and code in codes:
                 return True
     return False
 
