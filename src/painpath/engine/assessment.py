@@ -48,7 +48,7 @@ def assess_record(
         evaluate_option(ctx, option, status, flag_ids, payer)
     options.sort(key=lambda o: not o.indicated)  # stable: knowledge order within each group
 
-    patient_days = count_days(spans, _lookback(ctx), as_of)
+    patient_days = count_days(spans, ctx.lookback, as_of)
     ready = readiness(ctx)
     nrs = latest_nrs(ctx)
     cites.add(_RULES)
@@ -73,7 +73,7 @@ def assess_record(
         "pain": _pain(ctx, options, nrs),
         "conservative_care": {
             "weeks": round(weeks(patient_days), 1),
-            "modalities": list(dict.fromkeys(s.modality for s in spans if s.end >= _lookback(ctx))),
+            "modalities": list(dict.fromkeys(s.modality for s in spans if s.end >= ctx.lookback)),
         },
         "mme_per_day": mme.total,
         "mme_incomplete": mme.incomplete,
@@ -92,10 +92,6 @@ def assess_record(
     }
     doc["citations"] = [kb.citation(c) for c in cites.ids]
     return doc
-
-
-def _lookback(ctx: Context) -> date:
-    return ctx.lookback
 
 
 def _pain(ctx: Context, options: list[Option], nrs: tuple[float, str] | None) -> dict[str, Any]:

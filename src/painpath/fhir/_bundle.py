@@ -121,9 +121,11 @@ class _Scan:
         self.by_key: dict[str, Json] = {}
         self.by_url: dict[str, str] = {}
         self.first_at: dict[str, str] = {}
-        # owner references to check once the Patient is known: (reference, entry, element);
-        # entry -1 marks a read resource, whose element is already `Type/id element`
-        self.foreign: list[tuple[str, int, str]] = []
+        # owner references to check once the Patient is known, each with where it first
+        # occurs: reference -> (entry, element); entry -1 marks a read resource, whose element
+        # is already `Type/id element`. Whether a reference names another Patient depends only
+        # on the reference, so its first occurrence is the one an error names.
+        self.foreign: dict[str, tuple[int, str]] = {}
 
     def entry(self, i: int, entry: object) -> None:
         """Take one entry: check its shape, then skip, ignore, index and/or keep its resource."""
@@ -150,10 +152,10 @@ class _Scan:
         ):
             owner = res.get("subject")
             if isinstance(owner, dict) and isinstance(ref := owner.get("reference"), str):
-                self.foreign.append((ref, i, "subject"))
+                self.foreign.setdefault(ref, (i, "subject"))
             owner = res.get("patient")
             if isinstance(owner, dict) and isinstance(ref := owner.get("reference"), str):
-                self.foreign.append((ref, i, "patient"))
+                self.foreign.setdefault(ref, (i, "patient"))
             return
         if is_ignored(res, rtype):
             return
@@ -204,8 +206,9 @@ class _Scan:
                 raise FhirInputError("not a Reference", where, f"a Reference to {patient_key}")
             ref = owner.get("reference")
             if isinstance(ref, str) and ref not in own:
-                self.foreign.append((ref, -1, f"{res['resourceType']}/{rid} {element}"))
-        for ref, i, element in self.foreign:
+                if ref not in self.foreign:
+                    self.foreign[ref] = (-1, f"{res['resourceType']}/{rid} {element}")
+        for ref, (i, element) in self.foreign.items():
             if ref not in own and _names_other_patient(ref, index, patient_key):
                 where = f"entry[{i}].resource.{element}" if i >= 0 else element
                 raise FhirInputError("references another Patient", f"{where}.reference", expected)
