@@ -205,9 +205,8 @@ class _Scan:
                 where = f"{res['resourceType']}/{rid} {element}"
                 raise FhirInputError("not a Reference", where, f"a Reference to {patient_key}")
             ref = owner.get("reference")
-            if isinstance(ref, str) and ref not in own:
-                if ref not in self.foreign:
-                    self.foreign[ref] = (-1, f"{res['resourceType']}/{rid} {element}")
+            if isinstance(ref, str) and ref not in own and ref not in self.foreign:
+                self.foreign[ref] = (-1, f"{res['resourceType']}/{rid} {element}")
         for ref, (i, element) in self.foreign.items():
             if ref not in own and _names_other_patient(ref, index, patient_key):
                 where = f"entry[{i}].resource.{element}" if i >= 0 else element
