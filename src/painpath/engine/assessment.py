@@ -115,17 +115,17 @@ def _coverage_doc(option: Option, cites: _Citations, payer: str | None) -> dict[
         return None
     if option.policy is None or option.criteria is None:
         return {"policy": None, "status": "no-policy", "unmet": [], "missing": [], "criteria": []}
-    unmet = [c.id for c in option.criteria if c.value is False]
-    missing = [c.id for c in option.criteria if c.value is None]
-    status = "not-met" if unmet else "incomplete" if missing else "met"
-    for c in option.criteria:
-        cites.add(c.citation)
-    return {
-        "policy": option.policy,
-        "status": status,
-        "unmet": unmet,
-        "missing": missing,
-        "criteria": [
+    unmet: list[str] = []
+    missing: list[str] = []
+    criteria: list[dict[str, Any]] = []
+    add = cites.add
+    for c in option.criteria:  # one pass: the ids by value, the citations, each criterion
+        if c.value is False:
+            unmet.append(c.id)
+        elif c.value is None:
+            missing.append(c.id)
+        add(c.citation)
+        criteria.append(
             {
                 "id": c.id,
                 "status": c.status,
@@ -134,8 +134,14 @@ def _coverage_doc(option: Option, cites: _Citations, payer: str | None) -> dict[
                 "evidence": list(c.evidence),
                 "citation": c.citation,
             }
-            for c in option.criteria
-        ],
+        )
+    status = "not-met" if unmet else "incomplete" if missing else "met"
+    return {
+        "policy": option.policy,
+        "status": status,
+        "unmet": unmet,
+        "missing": missing,
+        "criteria": criteria,
     }
 
 

@@ -156,21 +156,20 @@ def read_questionnaire_response(
         for i, item in enumerate(as_list(items)):
             if not isinstance(item, dict):
                 continue
-            item_path = f"{path}[{i}]"
-            link = as_str(item.get("linkId"))
+            link = as_str(item.get("linkId"))  # paths below are built only where used
             for j, answer in enumerate(as_list(item.get("answer"))):
                 if not isinstance(answer, dict):
                     continue
                 if link is not None and link in scored:
-                    check_element_value(answer, f"{item_path}.answer[{j}].", scored[link])
+                    check_element_value(answer, f"{path}[{i}].answer[{j}].", scored[link])
                 if link is not None and link not in answers:
                     value = _answer_value(answer)
                     if value is not None:
                         answers[link] = value
                 if "item" in answer:
-                    stack.append((answer["item"], f"{item_path}.answer[{j}].item"))
+                    stack.append((answer["item"], f"{path}[{i}].answer[{j}].item"))
             if "item" in item:
-                stack.append((item["item"], f"{item_path}.item"))
+                stack.append((item["item"], f"{path}[{i}].item"))
     return QuestionnaireAnswers(
         id=rid,
         questionnaire=canonical,
