@@ -78,9 +78,9 @@ class Context:
     unmapped_codes: list[str] = field(default_factory=list)
 
     active: list[ResolvedCondition] = field(default_factory=list)
-    # what the rules derive from the whole record more than once (e.g. the record notes that
-    # every option's rationale ends with), by name
-    memo: dict[str, Any] = field(default_factory=dict)
+    # what the rules derive from the whole record more than once (the record notes that every
+    # option's rationale ends with, the latest NRS, block histories), by name or (name, key)
+    memo: dict[Any, Any] = field(default_factory=dict)
     _matches: dict[tuple[int, bool], list[ResolvedCondition]] = field(default_factory=dict)
     _coded: dict[tuple[str | None, str | None], list[Observation]] | None = None
 

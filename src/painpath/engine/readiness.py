@@ -34,7 +34,17 @@ def readiness(ctx: Context) -> Readiness | None:
 
 def latest_nrs(ctx: Context, within_days: float | None = None) -> tuple[float, str] | None:
     """The latest NRS 0-10 (Observation LOINC 72514-3 or the intake `nrs` item) on or before
-    `as_of`, optionally only within the last `within_days` days, with its evidence."""
+    `as_of`, optionally only within the last `within_days` days, with its evidence (memoized
+    per record: every option's baseline criterion asks)."""
+    key = ("latest-nrs", within_days)
+    if key in ctx.memo:
+        found: tuple[float, str] | None = ctx.memo[key]
+        return found
+    ctx.memo[key] = found = _latest_nrs(ctx, within_days)
+    return found
+
+
+def _latest_nrs(ctx: Context, within_days: float | None) -> tuple[float, str] | None:
     low = days_before(ctx.as_of, within_days) if within_days is not None else None
     best: tuple[tuple[int, float], float, str] | None = None
     for obs in ctx.observations_coded(LOINC, ctx.tables.nrs_code):
