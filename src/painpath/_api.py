@@ -9,6 +9,7 @@ from typing import Any
 from painpath.engine import assess_record
 from painpath.errors import InputError
 from painpath.fhir import read_bundle
+from painpath.fhir._gcpause import paused_gc
 from painpath.knowledge import Knowledge, load_knowledge
 
 __all__ = ["PAYERS", "assess"]
@@ -41,6 +42,7 @@ def assess(
     if payer not in PAYERS:
         raise InputError(f"unknown payer {payer!r}", "payer", " or ".join(PAYERS))
     kb = knowledge if knowledge is not None else load_knowledge()
-    record = read_bundle(bundle)
     day = as_of if as_of is not None else date.today()
-    return assess_record(record, kb, day, None if payer == "none" else payer)
+    with paused_gc():  # the record and its assessment are hundreds of small acyclic objects
+        record = read_bundle(bundle)
+        return assess_record(record, kb, day, None if payer == "none" else payer)

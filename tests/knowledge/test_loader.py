@@ -139,3 +139,14 @@ def test_criterion_params_and_kinds_are_known_to_the_engine() -> None:
 
 def test_loading_twice_returns_the_cached_knowledge() -> None:
     assert load_knowledge() is load_knowledge()
+
+
+def test_a_replaced_knowledge_base_has_its_own_memo_tables() -> None:
+    from dataclasses import replace
+
+    kb = load_knowledge()
+    kb.cache("test-memo")["key"] = "derived from the packaged knowledge"
+    changed = replace(kb, version="changed")
+    assert changed.cache("test-memo") == {}
+    assert kb.cache("test-memo") == {"key": "derived from the packaged knowledge"}
+    del kb.cache("test-memo")["key"]

@@ -8,26 +8,28 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from painpath.domain import Condition, Observation, PatientRecord, Procedure, QuestionnaireAnswers
+from painpath.engine._dates import months_before
 from painpath.engine._meds import ResolvedMedication, resolve
+from painpath.engine._systems import CPT_SYSTEMS, ICD10, LOINC, SNOMED
+from painpath.engine._tables import Tables, tables
 from painpath.knowledge import Knowledge, normalize_icd
 from painpath.knowledge._schema import CodeSet
 
-__all__ = ["CPT_SYSTEMS", "Context", "ResolvedCondition", "Session", "build_context"]
+__all__ = [
+    "CPT_SYSTEMS",
+    "ICD10",
+    "LOINC",
+    "SNOMED",
+    "Context",
+    "ResolvedCondition",
+    "Session",
+    "build_context",
+]
 
-ICD10 = "http://hl7.org/fhir/sid/icd-10-cm"
-SNOMED = "http://snomed.info/sct"
-LOINC = "http://loinc.org"
-CPT_SYSTEMS = frozenset(
-    {
-        "http://www.ama-assn.org/go/cpt",
-        "urn:oid:2.16.840.1.113883.6.12",
-        "https://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets",
-        "http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets",
-        "urn:oid:2.16.840.1.113883.6.285",
-    }
-)
+_MAX_MEMO = 50_000
 _ACTIVE_STATUSES = frozenset({"active", "recurrence", "relapse"})
 
 
@@ -64,6 +66,8 @@ class Context:
     record: PatientRecord
     kb: Knowledge
     as_of: date
+    tables: Tables
+    lookback: date  # as_of - the conservative-care lookback (decision-rules §2.3)
     conditions: list[ResolvedCondition] = field(default_factory=list)
     medications: list[ResolvedMedication] = field(default_factory=list)
     procedures: list[tuple[Procedure, str | None]] = field(default_factory=list)  # with CPT code
@@ -74,15 +78,23 @@ class Context:
     unmapped_codes: list[str] = field(default_factory=list)
 
     active: list[ResolvedCondition] = field(default_factory=list)
+    # what the rules derive from the whole record more than once (the record notes that every
+    # option's rationale ends with, the latest NRS, block histories), by name or (name, key)
+    memo: dict[Any, Any] = field(default_factory=dict)
     _matches: dict[tuple[int, bool], list[ResolvedCondition]] = field(default_factory=dict)
+    _coded: dict[tuple[str | None, str | None], list[Observation]] | None = None
 
     def matching(self, codes: CodeSet, *, active_only: bool = True) -> list[ResolvedCondition]:
-        """Conditions (active ones by default) whose code is in `codes`; memoized per code set."""
+        """Conditions (active ones by default) whose code is in `codes`; memoized per code set.
+
+        The list is shared between calls: read it, do not change it."""
+        pool = self.active if active_only else self.conditions
+        if not pool:
+            return []
         key = (id(codes), active_only)
         found = self._matches.get(key)
         if found is None:
             match = self.kb.matcher.matches
-            pool = self.active if active_only else self.conditions
             found = [c for c in pool if match(c.code, codes)]
             self._matches[key] = found
         return found
@@ -95,18 +107,34 @@ class Context:
         return [s for s in found if s.region is None or s.region == region]
 
     def observations_coded(self, system: str, code: str) -> list[Observation]:
-        return [
-            o
-            for o in self.observations
-            if any(c.system == system and c.code == code for c in o.codings)
-        ]
+        """The observations with a coding (system, code), in record order (a new list)."""
+        coded = self._coded
+        if coded is None:
+            coded = {}
+            for obs in self.observations:
+                for pair in dict.fromkeys((c.system, c.code) for c in obs.codings):
+                    coded.setdefault(pair, []).append(obs)
+            self._coded = coded
+        return list(coded.get((system, code), ()))
+
+
+def _icd(raw: str, kb: Knowledge) -> str:
+    """An ICD-10-CM code as written, normalized and moved off a retired code (memoized)."""
+    memo: dict[str, str] = kb.cache("icd-of-code")
+    found = memo.get(raw)
+    if found is None:
+        code = normalize_icd(raw)
+        found = kb.conditions.retired_codes.get(code, code)
+        if len(memo) >= _MAX_MEMO:
+            memo.clear()
+        memo[raw] = found
+    return found
 
 
 def _icd_code(cond: Condition, kb: Knowledge) -> str | None:
     for coding in cond.codings:
         if coding.system == ICD10 and coding.code:
-            code = normalize_icd(coding.code)
-            return kb.conditions.retired_codes.get(code, code)
+            return _icd(coding.code, kb)
     for coding in cond.codings:
         if coding.system == SNOMED and coding.code:
             mapped = kb.snomed_to_icd.get(coding.code.strip())
@@ -130,7 +158,8 @@ def _cpt(proc: Procedure) -> str | None:
 
 def build_context(record: PatientRecord, kb: Knowledge, as_of: date) -> Context:
     """Resolve codes and drop what lies after `as_of` (a past as_of reproduces the past)."""
-    ctx = Context(record, kb, as_of)
+    t = tables(kb)
+    ctx = Context(record, kb, as_of, t, months_before(as_of, t.lookback_months))
     for cond in record.conditions:
         onset = cond.onset or cond.recorded
         if onset is not None and onset > as_of:
@@ -178,13 +207,12 @@ def _authored_key(qr: QuestionnaireAnswers) -> tuple[date, float]:
 
 def _sessions(ctx: Context) -> dict[str, list[Session]]:
     grouped: dict[tuple[str, str | None, date], list[Procedure]] = defaultdict(list)
-    families = ctx.kb.session_families.values()
+    by_cpt = ctx.tables.sessions_by_cpt
     for proc, cpt in ctx.procedures:
         if cpt is None or proc.performed is None:
             continue
-        for fam in families:
-            if cpt in fam.cpt.codes:
-                grouped[(fam.id, fam.regions.get(cpt), proc.performed.day)].append(proc)
+        for fam_id, region in by_cpt.get(cpt, ()):
+            grouped[(fam_id, region, proc.performed.day)].append(proc)
     out: dict[str, list[Session]] = defaultdict(list)
     for (fam_id, region, day), procs in sorted(grouped.items(), key=lambda kv: kv[0][2]):
         out[fam_id].append(Session(fam_id, region, day, tuple(procs)))

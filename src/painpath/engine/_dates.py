@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import calendar
+import functools
 from datetime import date, timedelta
 
 __all__ = ["days_before", "in_rolling_months", "months_before", "within_days", "within_months"]
 
 
+@functools.lru_cache(maxsize=4096)
 def months_before(day: date, months: int) -> date:
-    """`day` minus `months` calendar months, the day clamped to the end of the target month."""
+    """`day` minus `months` calendar months, the day clamped to the end of the target month.
+
+    Memoized: the rules ask for the same few windows of the same as_of for every patient."""
     index = day.year * 12 + (day.month - 1) - months
     year, month = divmod(index, 12)
     last = calendar.monthrange(year, month + 1)[1]

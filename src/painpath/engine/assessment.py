@@ -7,7 +7,7 @@ from typing import Any
 
 from painpath.domain import PatientRecord
 from painpath.engine._context import Context, build_context
-from painpath.engine.conservative import conservative_spans, count_days, weeks, window_start
+from painpath.engine.conservative import conservative_spans, count_days, weeks
 from painpath.engine.mme import MmeResult, compute_mme
 from painpath.engine.options import Option, evaluate_option, groups_of, match_options
 from painpath.engine.rationale import next_steps, option_rationale
@@ -48,7 +48,7 @@ def assess_record(
         evaluate_option(ctx, option, status, flag_ids, payer)
     options.sort(key=lambda o: not o.indicated)  # stable: knowledge order within each group
 
-    patient_days = count_days(spans, _lookback(ctx), as_of)
+    patient_days = count_days(spans, ctx.lookback, as_of)
     ready = readiness(ctx)
     nrs = latest_nrs(ctx)
     cites.add(_RULES)
@@ -73,7 +73,7 @@ def assess_record(
         "pain": _pain(ctx, options, nrs),
         "conservative_care": {
             "weeks": round(weeks(patient_days), 1),
-            "modalities": list(dict.fromkeys(s.modality for s in spans if s.end >= _lookback(ctx))),
+            "modalities": list(dict.fromkeys(s.modality for s in spans if s.end >= ctx.lookback)),
         },
         "mme_per_day": mme.total,
         "mme_incomplete": mme.incomplete,
@@ -94,17 +94,13 @@ def assess_record(
     return doc
 
 
-def _lookback(ctx: Context) -> date:
-    return window_start(ctx, None)
-
-
 def _pain(ctx: Context, options: list[Option], nrs: tuple[float, str] | None) -> dict[str, Any]:
     pool = [c for o in options for c in o.conditions]
     if not pool:
         pool = [c for c in ctx.active if groups_of(ctx.kb, c.code)]
     onsets = [c.onset for c in pool if c.onset is not None]
     earliest = min(onsets) if onsets else None
-    per_month = ctx.kb.number("days-per-month")
+    per_month = ctx.tables.days_per_month
     duration = None if earliest is None else round((ctx.as_of - earliest).days / per_month, 1)
     chronic = any(o.chronic for o in options) if options else False
     return {
@@ -119,17 +115,17 @@ def _coverage_doc(option: Option, cites: _Citations, payer: str | None) -> dict[
         return None
     if option.policy is None or option.criteria is None:
         return {"policy": None, "status": "no-policy", "unmet": [], "missing": [], "criteria": []}
-    unmet = [c.id for c in option.criteria if c.value is False]
-    missing = [c.id for c in option.criteria if c.value is None]
-    status = "not-met" if unmet else "incomplete" if missing else "met"
-    for c in option.criteria:
-        cites.add(c.citation)
-    return {
-        "policy": option.policy,
-        "status": status,
-        "unmet": unmet,
-        "missing": missing,
-        "criteria": [
+    unmet: list[str] = []
+    missing: list[str] = []
+    criteria: list[dict[str, Any]] = []
+    add = cites.add
+    for c in option.criteria:  # one pass: the ids by value, the citations, each criterion
+        if c.value is False:
+            unmet.append(c.id)
+        elif c.value is None:
+            missing.append(c.id)
+        add(c.citation)
+        criteria.append(
             {
                 "id": c.id,
                 "status": c.status,
@@ -138,8 +134,14 @@ def _coverage_doc(option: Option, cites: _Citations, payer: str | None) -> dict[
                 "evidence": list(c.evidence),
                 "citation": c.citation,
             }
-            for c in option.criteria
-        ],
+        )
+    status = "not-met" if unmet else "incomplete" if missing else "met"
+    return {
+        "policy": option.policy,
+        "status": status,
+        "unmet": unmet,
+        "missing": missing,
+        "criteria": criteria,
     }
 
 

@@ -10,8 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from painpath.domain import Medication
-from painpath.engine._context import CPT_SYSTEMS, SNOMED, Context
-from painpath.engine._dates import months_before
+from painpath.engine._context import Context
 from painpath.engine._dose import daily_dose
 
 __all__ = ["Span", "conservative_spans", "count_days", "weeks", "window_start"]
@@ -27,15 +26,11 @@ class Span:
     evidence: str
 
 
-def _systems(name: str) -> frozenset[str]:
-    return CPT_SYSTEMS if name == "cpt" else frozenset({SNOMED})
-
-
 def conservative_spans(ctx: Context) -> list[Span]:
     """Every conservative span of the record that starts on or before `as_of`."""
-    kb, as_of = ctx.kb, ctx.as_of
-    classes = set(kb.drugs.conservative_classes)
-    default_days = kb.number("medication-request-default-days")
+    kb, as_of, t = ctx.kb, ctx.as_of, ctx.tables
+    classes = t.conservative_classes
+    default_days = t.default_days
     spans: list[Span] = []
     for resolved in ctx.medications:
         med = resolved.med
@@ -57,14 +52,9 @@ def conservative_spans(ctx: Context) -> list[Span]:
             continue
         for modality in modalities:
             spans.append(Span(span[0], span[1], modality, f"{rtype}/{med.id}"))
-    pt_sets = kb.procedures_file.physical_therapy
+    pt_codes = t.physical_therapy
     for proc, _cpt in ctx.procedures:
-        codes = {(c.system, (c.code or "").strip()) for c in proc.codings}
-        is_pt = any(
-            system in _systems(code_set.system) and code in code_set.codes
-            for code_set in pt_sets
-            for system, code in codes
-        )
+        is_pt = any((c.system, (c.code or "").strip()) in pt_codes for c in proc.codings)
         if not is_pt or proc.performed is None:
             continue
         start = proc.performed.day
@@ -96,8 +86,7 @@ def _medication_span(
 
 def window_start(ctx: Context, onset: date | None) -> date:
     """max(as_of - lookback months, onset): where an option's conservative care starts counting."""
-    lookback = months_before(ctx.as_of, int(ctx.kb.number("conservative-lookback-months")))
-    return max(lookback, onset) if onset is not None else lookback
+    return max(ctx.lookback, onset) if onset is not None else ctx.lookback
 
 
 def count_days(spans: list[Span], low: date, high: date) -> int:

@@ -9,12 +9,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 from painpath.engine._context import Context
 from painpath.engine._dates import days_before, in_rolling_months, months_before, within_months
 from painpath.engine.readiness import latest_nrs
 from painpath.engine.response import session_relief
 from painpath.engine.staging import block_history, scs_history
+from painpath.knowledge import Knowledge
 from painpath.knowledge._schema import Criterion, Number, Procedure
 
 __all__ = ["EVALUATORS", "CriterionResult", "OptionFacts", "evaluate_policy"]
@@ -30,8 +32,9 @@ class OptionFacts:
     red_flags: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class CriterionResult:
+class CriterionResult(NamedTuple):
+    """One criterion's result (a named tuple: several are made for every option)."""
+
     id: str
     value: bool | None  # True met, False not met, None unknown (missing)
     text: str
@@ -41,7 +44,10 @@ class CriterionResult:
 
     @property
     def status(self) -> str:
-        return {True: "met", False: "not-met", None: "missing"}[self.value]
+        return _STATUS[self.value]
+
+
+_STATUS: dict[bool | None, str] = {True: "met", False: "not-met", None: "missing"}
 
 
 Outcome = tuple[bool | None, str, tuple[str, ...]]
@@ -337,12 +343,26 @@ EVALUATORS: dict[str, Evaluator] = {
 }
 
 
+def _criteria(kb: Knowledge, procedure: Procedure) -> tuple[str, tuple[_Step, ...]]:
+    """The procedure's policy id and its criteria with their evaluators (memoized per kb)."""
+    memo: dict[str, tuple[str, tuple[_Step, ...]]] = kb.cache("policy-criteria")
+    found = memo.get(procedure.id)
+    if found is None:
+        policy = kb.policies[procedure.policy or ""]
+        criteria = [*policy.criteria, *policy.extra_criteria.get(procedure.id, [])]
+        steps = tuple((EVALUATORS[c.kind], c, c.id, c.text, c.source) for c in criteria)
+        found = memo[procedure.id] = (policy.id, steps)
+    return found
+
+
+_Step = tuple[Evaluator, Criterion, str, str, str]  # evaluator, criterion, id, text, source
+
+
 def evaluate_policy(ctx: Context, facts: OptionFacts) -> tuple[str, list[CriterionResult]]:
     """The policy id and each criterion's result for the option's procedure."""
-    policy = ctx.kb.policies[facts.procedure.policy or ""]
-    criteria = [*policy.criteria, *policy.extra_criteria.get(facts.procedure.id, [])]
+    policy_id, steps = _criteria(ctx.kb, facts.procedure)
     results: list[CriterionResult] = []
-    for crit in criteria:
-        value, detail, refs = EVALUATORS[crit.kind](ctx, facts, crit)
-        results.append(CriterionResult(crit.id, value, crit.text, detail, refs, crit.source))
-    return policy.id, results
+    for evaluate, crit, crit_id, text, source in steps:
+        value, detail, refs = evaluate(ctx, facts, crit)
+        results.append(CriterionResult(crit_id, value, text, detail, refs, source))
+    return policy_id, results

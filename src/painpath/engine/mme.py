@@ -63,7 +63,7 @@ def _item(ctx: Context, resolved: ResolvedMedication, ingredient: str) -> MmeIte
 
 def compute_mme(ctx: Context) -> MmeResult:
     """Total MME/day over the active opioid orders on `as_of`."""
-    default_days = ctx.kb.number("medication-request-default-days")
+    default_days = ctx.tables.default_days
     items: list[MmeItem] = []
     for resolved in ctx.medications:
         if not is_active(resolved.med, ctx.as_of, default_days):

@@ -55,21 +55,25 @@ def groups_of(kb: Knowledge, code: str) -> tuple[str, ...]:
 
 def match_options(ctx: Context, spans: list[Span]) -> list[Option]:
     """Every procedure whose indication groups match an active Condition, in knowledge order."""
-    kb = ctx.kb
-    cancer = kb.codes("cancer-pain")
-    chronic_limit = months_before(ctx.as_of, int(kb.number("chronic-months")))
-    min_weeks = kb.number("conservative-min-weeks")
+    kb, t = ctx.kb, ctx.tables
     by_group: dict[str, list[ResolvedCondition]] = {}
     for rc in ctx.active:
         for gid in groups_of(kb, rc.code):
             by_group.setdefault(gid, []).append(rc)
+    if not by_group:
+        return []
+    index = t.procedures_by_group
+    candidates = sorted({i for gid in by_group for i in index.get(gid, ())})
+    chronic_limit = months_before(ctx.as_of, t.chronic_months)
+    cancer = t.cancer
     options: list[Option] = []
-    for proc in kb.procedures.values():
+    for i in candidates:
+        entry = t.procedures[i]
         covered: list[ResolvedCondition] = []
-        for gid in proc.indications:
+        for gid in entry.indications:
             covered.extend(c for c in by_group.get(gid, ()) if c not in covered)
         matched = list(covered)
-        for gid in proc.also_indications:
+        for gid in entry.also_indications:
             matched.extend(c for c in by_group.get(gid, ()) if c not in matched)
         if not matched:
             continue
@@ -79,7 +83,7 @@ def match_options(ctx: Context, spans: list[Span]) -> list[Option]:
         days = count_days(spans, low, ctx.as_of)
         inside = [s for s in spans if s.end >= low and s.start <= ctx.as_of]
         option = Option(
-            procedure=proc,
+            procedure=entry.procedure,
             conditions=matched,
             covered_conditions=covered,
             exempt=any(kb.matcher.matches(c.code, cancer) for c in matched),
@@ -88,7 +92,7 @@ def match_options(ctx: Context, spans: list[Span]) -> list[Option]:
             conservative_weeks=weeks(days),
             conservative_modalities=list(dict.fromkeys(s.modality for s in inside)),
             conservative_evidence=list(dict.fromkeys(s.evidence for s in inside)),
-            min_weeks=min_weeks,
+            min_weeks=t.conservative_min_weeks,
         )
         options.append(option)
     return options

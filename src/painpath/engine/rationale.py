@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any, Protocol
 
@@ -12,9 +13,12 @@ from painpath.engine._meds import is_active
 from painpath.engine.mme import MmeResult
 from painpath.engine.options import Option
 from painpath.engine.redflags import RedFlagResult
+from painpath.knowledge import Knowledge
+from painpath.knowledge._schema import Procedure
 
 __all__ = ["next_steps", "option_rationale"]
 
+_MAX_MEMO = 50_000
 _MODALITY_WORDS = {
     "physical-therapy": "physical therapy",
     "nsaid": "NSAID",
@@ -31,7 +35,7 @@ class _Cites(Protocol):
 
 def _chronic_date(ctx: Context, onset: date) -> date:
     """The first as_of on which pain with this onset counts as chronic."""
-    months = int(ctx.kb.number("chronic-months"))
+    months = ctx.tables.chronic_months
     day = months_before(onset, -months)  # onset plus the months, day clamped to the month's end
     while months_before(day, months) < onset:  # a clamped end of month: a day or three later
         day += timedelta(days=1)
@@ -52,11 +56,9 @@ def option_rationale(
     evidence: list[str] = []
     names = []
     proc = option.procedure
-    groups = [kb.groups[g] for g in (*proc.indications, *proc.also_indications)]
     for rc in option.conditions:
-        group = next(g for g in groups if kb.matcher.matches(rc.code, g.codes))
         onset = f"onset {rc.onset.isoformat()}" if rc.onset else "onset not recorded"
-        names.append(f"{group.name} ({rc.code}, {onset})")
+        names.append(f"{_group_name(kb, proc, rc.code)} ({rc.code}, {onset})")
         evidence.append(rc.ref)
     covered = {c.cond.id for c in option.covered_conditions}
     lines.append("Diagnosis: " + "; ".join(names) + ".")
@@ -108,14 +110,37 @@ def option_rationale(
             lines.append("Payer criteria not met: " + ", ".join(unmet) + ".")
         if missing:
             lines.append("Payer criteria not yet documented: " + ", ".join(missing) + ".")
-    lines.extend(_mme_lines(ctx, mme, cites))
+    lines.extend(_once(ctx, "mme-lines", lambda: _mme_lines(ctx, mme, cites)))
     if ready is not None:
         lines.append(f"Readiness: {ready.yes} of {ready.of} 'is it right for me?' answers are yes.")
         evidence.append(ready.evidence)
-    lines.extend(_record_notes(ctx))
+    lines.extend(_once(ctx, "record-notes", lambda: _record_notes(ctx)))
     cites.add(option.procedure.bleeding_risk.source)
     cites.add(kb.procedures[option.procedure.id].cpt.source)
     return lines, list(dict.fromkeys(evidence))
+
+
+def _group_name(kb: Knowledge, proc: Procedure, code: str) -> str:
+    """The name of the procedure's first indication group (primary, then also) holding `code`
+    (memoized per knowledge base)."""
+    memo: dict[tuple[str, str], str] = kb.cache("indication-group-name")
+    key = (proc.id, code)
+    found = memo.get(key)
+    if found is None:
+        ids = (*proc.indications, *proc.also_indications)
+        found = next(kb.groups[g].name for g in ids if kb.matcher.matches(code, kb.groups[g].codes))
+        if len(memo) >= _MAX_MEMO:
+            memo.clear()
+        memo[key] = found
+    return found
+
+
+def _once(ctx: Context, name: str, make: Callable[[], list[str]]) -> list[str]:
+    """Lines that are the same for every option of the record: made (and cited) once."""
+    found: list[str] | None = ctx.memo.get(name)
+    if found is None:
+        found = ctx.memo[name] = make()
+    return found
 
 
 def _record_notes(ctx: Context) -> list[str]:
@@ -127,7 +152,7 @@ def _record_notes(ctx: Context) -> list[str]:
             + ", ".join(ctx.unmapped_codes)
             + "."
         )
-    default_days = ctx.kb.number("medication-request-default-days")
+    default_days = ctx.tables.default_days
     unknown = [
         f"{r.names[0] if r.names else 'uncoded'} ({_med_ref(r.med)})"
         for r in ctx.medications
@@ -145,8 +170,8 @@ def _med_ref(med: Medication) -> str:
 
 
 def _mme_lines(ctx: Context, mme: MmeResult, cites: _Cites) -> list[str]:
-    reassess = ctx.kb.number("mme-reassess")
-    high = ctx.kb.number("mme-high")
+    reassess = ctx.tables.mme_reassess
+    high = ctx.tables.mme_high
     lines: list[str] = []
     prefix = "at least " if mme.incomplete else ""
     if mme.incomplete:

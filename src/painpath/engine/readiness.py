@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from painpath.engine._context import LOINC, Context
 from painpath.engine._dates import days_before
@@ -20,7 +21,7 @@ class Readiness:
 def readiness(ctx: Context) -> Readiness | None:
     """Yes-count of the most recent counting intake response that answers a readiness item."""
     items = ctx.kb.instruments.readiness_items
-    window = days_before(ctx.as_of, ctx.kb.number("intake-window-days"))
+    window = days_before(ctx.as_of, ctx.tables.intake_window_days)
     for qr in reversed(ctx.intake):
         assert qr.authored is not None
         if qr.authored.day < window:
@@ -33,11 +34,20 @@ def readiness(ctx: Context) -> Readiness | None:
 
 def latest_nrs(ctx: Context, within_days: float | None = None) -> tuple[float, str] | None:
     """The latest NRS 0-10 (Observation LOINC 72514-3 or the intake `nrs` item) on or before
-    `as_of`, optionally only within the last `within_days` days, with its evidence."""
-    nrs = next(i for i in ctx.kb.instruments.instruments if i.id == "nrs")
+    `as_of`, optionally only within the last `within_days` days, with its evidence (memoized
+    per record: every option's baseline criterion asks)."""
+    key = ("latest-nrs", within_days)
+    if key in ctx.memo:
+        found: tuple[float, str] | None = ctx.memo[key]
+        return found
+    ctx.memo[key] = found = _latest_nrs(ctx, within_days)
+    return found
+
+
+def _latest_nrs(ctx: Context, within_days: float | None) -> tuple[float, str] | None:
     low = days_before(ctx.as_of, within_days) if within_days is not None else None
     best: tuple[tuple[int, float], float, str] | None = None
-    for obs in ctx.observations_coded(LOINC, nrs.code):
+    for obs in ctx.observations_coded(LOINC, ctx.tables.nrs_code):
         if obs.value is None or obs.effective is None:
             continue
         if low is not None and obs.effective.day < low:
@@ -59,6 +69,4 @@ def latest_nrs(ctx: Context, within_days: float | None = None) -> tuple[float, s
 
 
 def _ts(instant: object) -> float:
-    from datetime import datetime
-
     return instant.timestamp() if isinstance(instant, datetime) else -1.0

@@ -12,9 +12,12 @@ from datetime import date
 
 from painpath.engine._context import Context, ResolvedCondition
 from painpath.engine._dates import days_before, months_before
+from painpath.knowledge import Knowledge
 from painpath.knowledge._schema import RedFlag
 
 __all__ = ["RedFlagFinding", "ScreenNote", "find_red_flags"]
+
+_MAX_MEMO = 50_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,11 +79,30 @@ def _condition_hits(ctx: Context, flag: RedFlag, result: RedFlagResult) -> list[
     return hits
 
 
+def _flag_code(kb: Knowledge, code: str) -> bool:
+    """Whether a condition code is in any red flag's code sets (memoized per knowledge base):
+    a record without one has no condition hits and no history notes to look for."""
+    memo: dict[str, bool] = kb.cache("red-flag-code")
+    found = memo.get(code)
+    if found is None:
+        found = any(
+            kb.matcher.matches(code, codes)
+            for flag in kb.red_flags.values()
+            for codes in (flag.codes, *flag.combination)
+        )
+        if len(memo) >= _MAX_MEMO:
+            memo.clear()
+        memo[code] = found
+    return found
+
+
 def find_red_flags(ctx: Context) -> RedFlagResult:
     """Red flags of the record on `as_of`, with history notes and screen follow-ups."""
     kb = ctx.kb
     result = RedFlagResult()
-    window = days_before(ctx.as_of, kb.number("intake-window-days"))
+    if not ctx.conditions and not ctx.intake:  # flags come from conditions and intake answers
+        return result
+    window = days_before(ctx.as_of, ctx.tables.intake_window_days)
     latest: dict[str, tuple[bool, str, date]] = {}
     stale_yes: dict[str, tuple[str, date]] = {}
     for qr in ctx.intake:  # oldest first: later answers overwrite earlier ones
@@ -96,10 +118,11 @@ def find_red_flags(ctx: Context) -> RedFlagResult:
                 stale_yes[item] = (f"QuestionnaireResponse/{qr.id}", qr.authored.day)
             else:
                 stale_yes.pop(item, None)
+    by_conditions = any(_flag_code(kb, c.code) for c in ctx.conditions)
     for flag in kb.red_flags.values():
         if flag.exempt_with is not None and ctx.matching(flag.exempt_with):
             continue
-        evidence = _condition_hits(ctx, flag, result)
+        evidence = _condition_hits(ctx, flag, result) if by_conditions else []
         for item in flag.screen_items:
             last = latest.get(item)
             if last is not None and last[0]:

@@ -37,7 +37,7 @@ def _when_key(obs: Observation) -> tuple[float, float]:
 def session_relief(ctx: Context, session: Session) -> Relief:
     """The relief of one session, from percent-relief or NRS observations linked to it."""
     painpath = ctx.kb.instruments.painpath_system
-    nrs_code = next(i.code for i in ctx.kb.instruments.instruments if i.id == "nrs")
+    nrs_code = ctx.tables.nrs_code
     percent: list[Observation] = []
     nrs: list[Observation] = []
     for proc in session.procedures:

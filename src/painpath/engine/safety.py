@@ -19,6 +19,7 @@ from painpath.knowledge._schema import Antithrombotic, HoldCell, HoldRow, Proced
 __all__ = ["SafetyFinding", "safety_findings"]
 
 _CONFIRM = "confirm with the prescriber and the guideline"
+_SEVERITY_ORDER = {"stop": 0, "warning": 1, "info": 2}
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,7 +139,9 @@ def _unverified(drug: str, citation: str, ref: str) -> SafetyFinding:
 
 def _antithrombotics(ctx: Context, proc: Procedure) -> list[SafetyFinding]:
     kb = ctx.kb
-    default_days = kb.number("medication-request-default-days")
+    if not ctx.medications:
+        return []
+    default_days = ctx.tables.default_days
     risk = proc.bleeding_risk.value
     risk_unverified = proc.bleeding_risk.tag == "unverified" or risk not in (
         "high",
@@ -181,7 +184,7 @@ def _antithrombotics(ctx: Context, proc: Procedure) -> list[SafetyFinding]:
 
 def _conditions(ctx: Context, proc: Procedure) -> list[SafetyFinding]:
     kb = ctx.kb
-    checks = {c.id: c for c in kb.rules.safety_checks}
+    checks = ctx.tables.safety_checks
     out: list[SafetyFinding] = []
     pregnancy = [c.ref for c in ctx.matching(kb.codes("pregnancy"))]
     if pregnancy:
@@ -235,5 +238,6 @@ def _contrast_allergies(ctx: Context) -> tuple[str, ...]:
 def safety_findings(ctx: Context, proc: Procedure) -> list[SafetyFinding]:
     """Every safety finding for one procedure: stops first, then warnings, then info."""
     findings = [*_conditions(ctx, proc), *_antithrombotics(ctx, proc)]
-    order = {"stop": 0, "warning": 1, "info": 2}
-    return sorted(findings, key=lambda f: order[f.severity])
+    if len(findings) < 2:
+        return findings
+    return sorted(findings, key=lambda f: _SEVERITY_ORDER[f.severity])

@@ -66,7 +66,16 @@ class BlockHistory:
 
 
 def block_history(ctx: Context, region: str) -> BlockHistory:
-    """Medial branch / facet block sessions of `region` within the lookback (newest first)."""
+    """Medial branch / facet block sessions of `region` within the lookback (newest first);
+    memoized per record (the prerequisite and a payer criterion both ask)."""
+    key = ("block-history", region)
+    found: BlockHistory | None = ctx.memo.get(key)
+    if found is None:
+        found = ctx.memo[key] = _block_history(ctx, region)
+    return found
+
+
+def _block_history(ctx: Context, region: str) -> BlockHistory:
     kb = ctx.kb
     months = int(kb.number("facet-block-lookback-months"))
     sessions = [
@@ -207,7 +216,15 @@ class ScsHistory:
 
 
 def scs_history(ctx: Context) -> ScsHistory:
-    """SCS trials (63650 with no 63685 the same day) and any permanent implant (63685, 63655)."""
+    """SCS trials (63650 with no 63685 the same day) and any permanent implant (63685, 63655);
+    memoized per record."""
+    found: ScsHistory | None = ctx.memo.get("scs-history")
+    if found is None:
+        found = ctx.memo["scs-history"] = _scs_history(ctx)
+    return found
+
+
+def _scs_history(ctx: Context) -> ScsHistory:
     implant_codes = set(ctx.kb.session_families["scs-implant"].cpt.codes)
     implants = sorted(
         (p.performed.day, p.id)

@@ -45,6 +45,14 @@ BUNDLE_TYPES = frozenset(
 )
 _EXPECTED = "a FHIR R4 Bundle as one JSON object"
 _JSON_KINDS = {list: "array", str: "string", int: "number", float: "number", bool: "boolean"}
+_READ, _OBSERVATION, _TARGET, _PATIENT = 1, 2, 3, 4
+_ROLES: dict[str, int] = {
+    **dict.fromkeys(READERS, _READ),
+    "Observation": _OBSERVATION,  # read when coded as something the rules read
+    **dict.fromkeys(INDEXED, _TARGET),
+    "Patient": _PATIENT,
+}
+"""What the scan does with a resource of each type it does not skip."""
 
 
 def read_bundle_bytes(data: bytes) -> PatientRecord:
@@ -78,7 +86,7 @@ def _may_lack_resource(entry: Json, bundle_type: str) -> bool:
 
 def _check_header(bundle: object) -> tuple[str, list[Any]]:
     """The Bundle's type and entries, after checking it is a Bundle at all."""
-    if not isinstance(bundle, Mapping):
+    if not isinstance(bundle, dict) and not isinstance(bundle, Mapping):
         kind = _JSON_KINDS.get(type(bundle), "null")
         raise FhirInputError(f"document is a JSON {kind}, not an object", "document", _EXPECTED)
     rtype = bundle.get("resourceType")
@@ -113,9 +121,11 @@ class _Scan:
         self.by_key: dict[str, Json] = {}
         self.by_url: dict[str, str] = {}
         self.first_at: dict[str, str] = {}
-        # owner references to check once the Patient is known: (reference, entry, element);
-        # entry -1 marks a read resource, whose element is already `Type/id element`
-        self.foreign: list[tuple[str, int, str]] = []
+        # owner references to check once the Patient is known, each with where it first
+        # occurs: reference -> (entry, element); entry -1 marks a read resource, whose element
+        # is already `Type/id element`. Whether a reference names another Patient depends only
+        # on the reference, so its first occurrence is the one an error names.
+        self.foreign: dict[str, tuple[int, str]] = {}
 
     def entry(self, i: int, entry: object) -> None:
         """Take one entry: check its shape, then skip, ignore, index and/or keep its resource."""
@@ -136,13 +146,16 @@ class _Scan:
                 else "resource is not an object"
             )
             raise FhirInputError(what, f"entry[{i}].resource", "a FHIR resource object")
-        if (rtype not in READERS and rtype not in INDEXED and rtype != "Patient") or (
-            rtype == "Observation" and not observation_is_read(res) and not is_ignored(res, rtype)
+        role = _ROLES.get(rtype)
+        if role is None or (
+            role == _OBSERVATION and not observation_is_read(res) and not is_ignored(res, rtype)
         ):
-            for element in ("subject", "patient"):
-                owner = res.get(element)
-                if isinstance(owner, dict) and isinstance(ref := owner.get("reference"), str):
-                    self.foreign.append((ref, i, element))
+            owner = res.get("subject")
+            if isinstance(owner, dict) and isinstance(ref := owner.get("reference"), str):
+                self.foreign.setdefault(ref, (i, "subject"))
+            owner = res.get("patient")
+            if isinstance(owner, dict) and isinstance(ref := owner.get("reference"), str):
+                self.foreign.setdefault(ref, (i, "patient"))
             return
         if is_ignored(res, rtype):
             return
@@ -162,10 +175,10 @@ class _Scan:
         url = entry.get("fullUrl")
         if isinstance(url, str) and url:
             self.by_url[url] = key
-        if rtype == "Patient":
-            self.patients.append(Located(res, rid, origin))
-        elif rtype not in INDEXED:
+        if role <= _OBSERVATION:
             self.kept.append(Located(res, rid, origin))
+        elif role == _PATIENT:
+            self.patients.append(Located(res, rid, origin))
 
     def the_patient(self) -> Located:
         """The one Patient, else FhirInputError."""
@@ -192,9 +205,9 @@ class _Scan:
                 where = f"{res['resourceType']}/{rid} {element}"
                 raise FhirInputError("not a Reference", where, f"a Reference to {patient_key}")
             ref = owner.get("reference")
-            if isinstance(ref, str) and ref not in own:
-                self.foreign.append((ref, -1, f"{res['resourceType']}/{rid} {element}"))
-        for ref, i, element in self.foreign:
+            if isinstance(ref, str) and ref not in own and ref not in self.foreign:
+                self.foreign[ref] = (-1, f"{res['resourceType']}/{rid} {element}")
+        for ref, (i, element) in self.foreign.items():
             if ref not in own and _names_other_patient(ref, index, patient_key):
                 where = f"entry[{i}].resource.{element}" if i >= 0 else element
                 raise FhirInputError("references another Patient", f"{where}.reference", expected)

@@ -33,5 +33,7 @@ def is_ignored(resource: Json, resource_type: str) -> bool:
         return False
     element, void = rule
     value = resource.get(element)
+    if value is None:
+        return False
     code = first_code(value) if element == "verificationStatus" else value
     return isinstance(code, str) and code in void

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from painpath.domain import Coding
 from painpath.errors import FhirInputError
 from painpath.fhir._types import Json
-from painpath.fhir._values import number
+from painpath.fhir._values import loose_number, number
 from painpath.knowledge._loader import load_instruments
 
 __all__ = ["Range", "Ranges", "check_element_value", "check_score", "instrument_of", "ranges"]
@@ -40,6 +40,7 @@ class Ranges:
     """Instrument ranges by (system, code), and the intake questionnaire's scored items."""
 
     by_code: dict[tuple[str | None, str | None], Range]
+    codes_by_system: dict[str, frozenset[str]]  # the keys of `by_code`, by system
     intake_url: str
     intake_items: dict[str, Range]
     painpath_system: str
@@ -50,8 +51,12 @@ def ranges() -> Ranges:
     """The ranges of the knowledge base's instruments (loaded once per process)."""
     data = load_instruments()
     by_id = {i.id: Range(i.id, i.minimum, i.maximum) for i in data.instruments}
+    by_system: dict[str, set[str]] = {}
+    for i in data.instruments:
+        by_system.setdefault(i.system, set()).add(i.code)
     return Ranges(
         by_code={(i.system, i.code): by_id[i.id] for i in data.instruments},
+        codes_by_system={system: frozenset(codes) for system, codes in by_system.items()},
         intake_url=data.intake_questionnaire,
         intake_items={link: by_id[inst] for link, inst in data.numeric_items.items()},
         painpath_system=data.painpath_system,
@@ -76,6 +81,14 @@ def check_score(value: object, where: str, scale: Range) -> float:
     return result
 
 
+def _score(value: object, prefix: str, name: str, scale: Range) -> float:
+    """`check_score`, naming the value `prefix + name` only when it fails (most values pass)."""
+    result = loose_number(value)
+    if result is None or not scale.minimum <= result <= scale.maximum:
+        return check_score(value, f"{prefix}{name}", scale)  # raises, with the message
+    return result
+
+
 def check_element_value(element: Json, prefix: str, scale: Range) -> float | None:
     """Validate the value[x] of an element scored by an instrument (Observation, component,
     questionnaire answer); `prefix` is the location up to the element name, e.g.
@@ -87,10 +100,10 @@ def check_element_value(element: Json, prefix: str, scale: Range) -> float | Non
     quantity = element.get("valueQuantity")
     if quantity is not None:
         inner = quantity.get("value") if isinstance(quantity, dict) else quantity
-        return check_score(inner, f"{prefix}valueQuantity.value", scale)
+        return _score(inner, prefix, "valueQuantity.value", scale)
     for name in ("valueInteger", "valueDecimal"):
         if name in element:
-            return check_score(element[name], f"{prefix}{name}", scale)
+            return _score(element[name], prefix, name, scale)
     for name in element:
         if name.startswith("value") and name[5:6].isupper():
             raise FhirInputError("value is not a number", f"{prefix}{name}", scale.expected)

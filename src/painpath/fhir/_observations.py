@@ -94,17 +94,18 @@ def read_observation(res: Json, rid: str, where: str, index: Index) -> Observati
 def _coded_for_painpath(concept: object, table: Ranges) -> bool:
     if not isinstance(concept, dict):
         return False
-    for coding in as_list(concept.get("coding")):
+    found = concept.get("coding")
+    if not isinstance(found, list):
+        return False
+    painpath, by_system = table.painpath_system, table.codes_by_system
+    for coding in found:
         if isinstance(coding, dict):
-            system, code = coding.get("system"), coding.get("code")
-            if system == table.painpath_system:
+            system = coding.get("system")
+            if system == painpath:
                 return True
             # a system or code of the wrong JSON type (a list, an object) is not hashable
-            if (
-                isinstance(system, str)
-                and isinstance(code, str)
-                and (system, code) in table.by_code
-            ):
+            codes = by_system.get(system) if isinstance(system, str) else None
+            if codes is not None and isinstance(code := coding.get("code"), str) and code in codes:
                 return True
     return False
 
@@ -155,21 +156,20 @@ def read_questionnaire_response(
         for i, item in enumerate(as_list(items)):
             if not isinstance(item, dict):
                 continue
-            item_path = f"{path}[{i}]"
-            link = as_str(item.get("linkId"))
+            link = as_str(item.get("linkId"))  # paths below are built only where used
             for j, answer in enumerate(as_list(item.get("answer"))):
                 if not isinstance(answer, dict):
                     continue
                 if link is not None and link in scored:
-                    check_element_value(answer, f"{item_path}.answer[{j}].", scored[link])
+                    check_element_value(answer, f"{path}[{i}].answer[{j}].", scored[link])
                 if link is not None and link not in answers:
                     value = _answer_value(answer)
                     if value is not None:
                         answers[link] = value
                 if "item" in answer:
-                    stack.append((answer["item"], f"{item_path}.answer[{j}].item"))
+                    stack.append((answer["item"], f"{path}[{i}].answer[{j}].item"))
             if "item" in item:
-                stack.append((item["item"], f"{item_path}.item"))
+                stack.append((item["item"], f"{path}[{i}].item"))
     return QuestionnaireAnswers(
         id=rid,
         questionnaire=canonical,

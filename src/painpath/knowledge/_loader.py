@@ -99,11 +99,16 @@ class Knowledge:
     matcher: CodeMatcher
     questionnaire: dict[str, Any]
     files: tuple[str, ...]
-    _caches: dict[str, dict[Any, Any]] = field(default_factory=dict, compare=False, repr=False)
+    # not an __init__ argument: `dataclasses.replace(kb, ...)` starts with empty memo tables
+    # instead of sharing (and trusting) the ones derived from the knowledge it replaces
+    _caches: dict[str, dict[Any, Any]] = field(
+        default_factory=dict, init=False, compare=False, repr=False
+    )
 
     def cache(self, name: str) -> dict[Any, Any]:
         """A named memo table that lives as long as this knowledge base (engine lookups that
-        depend only on the knowledge and a code, e.g. which condition groups a code is in)."""
+        depend only on the knowledge and a code, e.g. which condition groups a code is in, and
+        indexes derived from the knowledge once); each Knowledge object has its own."""
         table = self._caches.get(name)
         if table is None:
             table = self._caches[name] = {}
