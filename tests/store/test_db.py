@@ -89,10 +89,10 @@ def test_an_in_memory_sqlite_database_can_be_migrated():
         engine.dispose()
 
 
-def test_postgresql_engine_checks_connections_before_use():
+def test_postgresql_engines_use_psycopg_3():
     engine = make_engine("postgresql://u@localhost/x")  # never connects
     assert engine.dialect.driver == "psycopg"
-    assert engine.pool._pre_ping
+    # When a pooled connection is checked before use: tests/store/test_db_pool.py
 
 
 def test_foreign_keys_are_enforced(db_session):

@@ -29,7 +29,7 @@ from painpath.clinic import (
     verify_csrf,
 )
 from painpath.errors import AccessDenied, AuthError
-from painpath.store import AuthToken
+from painpath.store import AuthToken, autocommit_reads
 
 __all__ = [
     "COOKIE",
@@ -132,7 +132,15 @@ def get_caller(
     now: NowDep,
     bearer: Annotated[str | None, Depends(_BEARER)],
 ) -> Caller:
-    """The signed-in caller, from the bearer token or the session cookie; else 401."""
+    """The signed-in caller, from the bearer token or the session cookie; else 401.
+
+    The lookup is one statement outside a transaction (`autocommit_reads`); the commit at
+    the end sends nothing, it gives the pooled connection back now rather than after the
+    endpoint has waited for a worker thread. Otherwise, with more requests in flight than
+    pooled connections, every worker thread could end up waiting here for a connection
+    held by a request that waits for a thread: a deadlock until the pool's 30 s timeout.
+    """
+    autocommit_reads(session)
     if request.headers.get("authorization"):
         if not bearer:
             raise _refuse(session, request, now, "malformed Authorization header")
@@ -167,10 +175,6 @@ def get_caller(
                 "missing or wrong CSRF token", CSRF_HEADER, "the csrf_token given at login"
             )
     user, token = found
-    # End the read transaction, so the pooled connection goes back now rather than after
-    # the endpoint has waited for a worker thread. Otherwise, with more requests in flight
-    # than pooled connections, every worker thread can end up here waiting for a connection
-    # held by a request that waits for a thread: a deadlock until the pool's 30 s timeout.
     session.commit()  # nothing written; the objects stay loaded (expire_on_commit=False)
     return Caller(Principal.of(user, client_ip(request)), token)
 

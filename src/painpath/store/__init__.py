@@ -10,6 +10,7 @@ backup(engine, "clinic.jsonl.gz"); restore(empty_engine, "clinic.jsonl.gz")
 
 from painpath.store._backup import BackupError, backup, backup_header, restore
 from painpath.store._db import (
+    autocommit_reads,
     commit,
     database_url,
     json_loads,
@@ -56,6 +57,7 @@ __all__ = [
     "StoredChart",
     "UTCDateTime",
     "User",
+    "autocommit_reads",
     "backup",
     "backup_header",
     "commit",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,7 +19,7 @@ from typing import Any
 import orjson
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.pool import StaticPool
@@ -27,6 +28,8 @@ from painpath.errors import ConflictError, InputError
 
 __all__ = [
     "BUSY_TIMEOUT_MS",
+    "IDLE_PING_S",
+    "autocommit_reads",
     "commit",
     "database_url",
     "json_loads",
@@ -37,6 +40,8 @@ __all__ = [
 ]
 
 BUSY_TIMEOUT_MS = 30_000  # a SQLite writer waits this long for another writer, then fails
+IDLE_PING_S = 2.0
+"""A pooled PostgreSQL connection idle longer than this is pinged before it is handed out."""
 
 
 def normalise_url(url: str) -> str:
@@ -99,8 +104,9 @@ def make_engine(url: str | None = None) -> Engine:
 
     SQLite: WAL journal, foreign keys enforced, a busy timeout, usable from any thread
     (a connection pool per engine; `sqlite://` is one in-memory connection, not for threads).
-    PostgreSQL (psycopg 3): connections checked before use. JSON columns are read with
-    `json_loads` (orjson); they are written by SQLAlchemy's default, `json.dumps`.
+    PostgreSQL (psycopg 3): a pooled connection is checked before use when it may have gone
+    stale (`_check_on_checkout`). JSON columns are read with `json_loads` (orjson); they are
+    written by SQLAlchemy's default, `json.dumps`.
     """
     target = make_url(normalise_url(url or database_url()))
     if target.get_backend_name() == "sqlite":
@@ -115,12 +121,61 @@ def make_engine(url: str | None = None) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     # 5 (+10) connections per process
-    return create_engine(target, pool_pre_ping=True, json_deserializer=json_loads)
+    engine = create_engine(target, json_deserializer=json_loads)
+    event.listen(engine, "connect", _mark_idle)
+    event.listen(engine, "checkin", _mark_idle)
+    event.listen(engine, "checkout", _check_on_checkout(engine))
+    return engine
+
+
+def _mark_idle(_dbapi_connection: Any, record: Any) -> None:
+    record.info["idle_since"] = time.monotonic()
+
+
+def _check_on_checkout(engine: Engine) -> Any:
+    """A pool `checkout` listener: hand out a connection only if it is likely alive.
+
+    A connection the driver already knows is broken is replaced. One that sat idle in the
+    pool for more than `IDLE_PING_S` (or whose idle time is unknown) is pinged first, a
+    `SELECT 1` outside any transaction: the server may have restarted, or a firewall may
+    have dropped the idle socket. Under steady traffic connections come back within
+    milliseconds, so the ping's round trip is not paid on every request, as SQLAlchemy's
+    `pool_pre_ping` would. A connection that breaks while in use (the server stopped under
+    load) fails that request with a disconnect error, which makes SQLAlchemy discard every
+    connection of the pool opened before it: the API answers 503 and the next request
+    connects afresh. Raising `DisconnectionError` here makes the pool replace the
+    connection and try again.
+    """
+
+    def listener(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        if getattr(dbapi_connection, "closed", False):
+            raise DisconnectionError("connection closed")
+        since = record.info.get("idle_since")
+        if since is not None and time.monotonic() - since <= IDLE_PING_S:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:
+            raise DisconnectionError("connection failed its ping") from exc
+
+    return listener
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     """Sessions bound to `engine`; objects stay readable after commit."""
     return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def autocommit_reads(session: Session) -> None:
+    """Make the session's coming statements, up to its next commit or rollback, run each
+    on its own outside a transaction: no BEGIN and no COMMIT round trip. For a read-only
+    lookup, such as who is calling, before the request's own transaction. The session
+    must not be in a transaction yet; its connection goes back to the pool at the commit
+    with its usual isolation level restored.
+    """
+    if session.in_transaction():
+        raise RuntimeError("autocommit_reads: the session is already in a transaction")
+    session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 
 def commit(session: Session) -> None:

@@ -25,7 +25,7 @@ from painpath.clinic import (
     verify_csrf,
 )
 from painpath.errors import AccessDenied, AuthError
-from painpath.store import AuthToken
+from painpath.store import AuthToken, autocommit_reads
 
 __all__ = ["STAFF", "Viewer", "ViewerDep", "check_csrf", "get_viewer", "home_of"]
 
@@ -73,8 +73,9 @@ def get_viewer(request: Request, session: SessionDep, now: NowDep) -> Viewer:
     cookie = request.cookies.get(COOKIE)
     if not cookie:
         return Viewer()
+    autocommit_reads(session)  # one statement, no BEGIN/COMMIT round trips
     found = session_user(session, cookie, now=now)
-    session.commit()  # end the read transaction; the objects stay loaded
+    session.commit()  # gives the connection back; the objects stay loaded
     if found is None:
         return Viewer()
     user, token = found
