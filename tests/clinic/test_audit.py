@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from painpath.clinic import Principal, audit_event, fhir_audit_event
+from painpath.clinic._audit import insert_audit
+
+from ._world import World
 
 
 def test_a_denied_read_becomes_an_audit_event_with_agent_entity_and_outcome() -> None:
@@ -36,3 +39,26 @@ def test_a_login_is_a_user_authentication_event() -> None:
     event = fhir_audit_event(row)
     assert event["type"]["code"] == "110114" and event["action"] == "E"
     assert "who" not in event["agent"][0]
+
+
+def test_insert_audit_writes_the_row_in_the_sessions_transaction(world: World) -> None:
+    who = world.principals["clinician"]
+    event = audit_event(who, "read", "patient.read Patient/pt-own", "allowed", patient_id="pt-own")
+    before = world.audit_count()
+    with world.session() as session:
+        insert_audit(session, event)
+        session.rollback()  # rolled back with the rest of the operation
+    assert world.audit_count() == before
+    with world.session() as session:
+        insert_audit(session, event)
+        session.commit()
+    (row,) = world.audit_after(0)[before:]
+    assert (row.user_id, row.role, row.action, row.resource, row.patient_id, row.outcome) == (
+        who.user_id,
+        "clinician",
+        "read",
+        "patient.read Patient/pt-own",
+        "pt-own",
+        "allowed",
+    )
+    assert row.source_ip == who.source_ip and row.at == event.at

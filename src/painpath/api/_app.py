@@ -142,6 +142,8 @@ def create_app(
     )
     app.state.engine = engine if engine is not None else make_engine()
     app.state.sessions = session_factory(app.state.engine)
+    # The same pool, each statement on its own (who is calling: `api._deps.signed_in_as`).
+    app.state.lookups = app.state.engine.execution_options(isolation_level="AUTOCOMMIT")
     app.state.clock = clock or utcnow
     app.state.hasher = hasher or HASHER
     for module in _ROUTERS:

@@ -17,19 +17,20 @@ import anyio.to_thread
 from anyio import CancelScope, CapacityLimiter
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from painpath.clinic import (
     ACCESS,
     Principal,
+    SignedIn,
+    TokenRef,
     audit_event,
     record_alone,
-    session_user,
-    token_user,
+    signed_in,
     verify_csrf,
 )
 from painpath.errors import AccessDenied, AuthError
-from painpath.store import AuthToken, autocommit_reads
 
 __all__ = [
     "COOKIE",
@@ -42,6 +43,7 @@ __all__ = [
     "get_caller",
     "get_now",
     "get_session",
+    "signed_in_as",
 ]
 
 COOKIE = "painpath_session"
@@ -93,10 +95,10 @@ NowDep = Annotated[datetime, Depends(get_now)]
 
 @dataclass(frozen=True, slots=True)
 class Caller:
-    """The authenticated principal and the token or session row it used."""
+    """The authenticated principal and the token or session it signed in with."""
 
     principal: Principal
-    token: AuthToken
+    token: TokenRef
 
 
 def _operation(request: Request) -> str:
@@ -126,43 +128,48 @@ def _refuse(session: Session, request: Request, now: datetime, why: str) -> Auth
 _BEARER = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)
 
 
+def signed_in_as(request: Request, secret: str, kind: str, now: datetime) -> SignedIn | None:
+    """Who holds this secret: one statement on a connection of its own, outside any
+    transaction (no BEGIN or COMMIT round trip), given back to the pool before returning.
+
+    Not on the request's session: a request must not hold a pooled connection while it
+    waits for a worker thread. Otherwise, with more requests in flight than pooled
+    connections, every worker thread could end up waiting for a connection held by a
+    request that waits for a thread: a deadlock until the pool's 30 s timeout.
+    """
+    lookups: Engine = request.app.state.lookups
+    with lookups.connect() as connection:
+        return signed_in(connection, secret, kind=kind, now=now, source_ip=client_ip(request))
+
+
 def get_caller(
     request: Request,
     session: SessionDep,
     now: NowDep,
     bearer: Annotated[str | None, Depends(_BEARER)],
 ) -> Caller:
-    """The signed-in caller, from the bearer token or the session cookie; else 401.
-
-    The lookup is one statement outside a transaction (`autocommit_reads`); the commit at
-    the end sends nothing, it gives the pooled connection back now rather than after the
-    endpoint has waited for a worker thread. Otherwise, with more requests in flight than
-    pooled connections, every worker thread could end up waiting here for a connection
-    held by a request that waits for a thread: a deadlock until the pool's 30 s timeout.
-    """
-    autocommit_reads(session)
+    """The signed-in caller, from the bearer token or the session cookie; else 401."""
     if request.headers.get("authorization"):
         if not bearer:
             raise _refuse(session, request, now, "malformed Authorization header")
-        found = token_user(session, bearer.strip(), kind="bearer", now=now)
+        found = signed_in_as(request, bearer.strip(), "bearer", now)
         if found is None:
             raise _refuse(session, request, now, "invalid or expired token")
     else:
         cookie = request.cookies.get(COOKIE)
         if not cookie:
             raise _refuse(session, request, now, "not signed in")
-        found = session_user(session, cookie, now=now)
+        found = signed_in_as(request, cookie, "session", now)
         if found is None:
             raise _refuse(session, request, now, "invalid or expired session")
         if request.method not in _SAFE and not verify_csrf(
-            found[1], request.headers.get(CSRF_HEADER)
+            found.token, request.headers.get(CSRF_HEADER)
         ):
-            who = Principal.of(found[0], client_ip(request))
             rule = ACCESS.get(_operation(request))
             record_alone(
                 session,
                 audit_event(
-                    who,
+                    found.principal,
                     rule.action if rule else "update",
                     _operation(request),
                     "denied",
@@ -174,9 +181,7 @@ def get_caller(
             raise AccessDenied(
                 "missing or wrong CSRF token", CSRF_HEADER, "the csrf_token given at login"
             )
-    user, token = found
-    session.commit()  # nothing written; the objects stay loaded (expire_on_commit=False)
-    return Caller(Principal.of(user, client_ip(request)), token)
+    return Caller(found.principal, found.token)
 
 
 CallerDep = Annotated[Caller, Depends(get_caller)]

@@ -11,6 +11,7 @@ from sqlalchemy import text
 from painpath.api._deps import COOKIE, CallerDep, NowDep, SessionDep, client_ip
 from painpath.api._models import ErrorBody, Health, LoginOut, TokenOut, UserOut
 from painpath.clinic import login, logout, me
+from painpath.store import autocommit_reads
 
 __all__ = ["router"]
 
@@ -32,12 +33,13 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 )
 def health(session: SessionDep) -> dict[str, str]:
     """`{"status": "ok"}` when the database answers; 503 otherwise."""
+    autocommit_reads(session)  # one statement: no BEGIN, no ROLLBACK
     session.execute(text("SELECT 1"))
     # Give the pooled connection back now: the response is validated on another worker
     # thread, and a request must not hold a connection while it waits for a thread (with
     # more health checks in flight than pooled connections, that deadlocks until the
     # pool's 30 s timeout). Every other route commits before it returns.
-    session.rollback()
+    session.commit()  # sends nothing: there is no transaction
     return {"status": "ok"}
 
 

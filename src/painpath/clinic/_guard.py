@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from painpath.clinic._access import ACCESS, PUBLIC, role_allowed
-from painpath.clinic._audit import audit_event, record_alone
+from painpath.clinic._audit import audit_event, insert_audit, record_alone
 from painpath.clinic._principal import Principal, utcnow
 from painpath.errors import AccessDenied, ConflictError, NotFound, PainpathError
 from painpath.store import Patient
@@ -116,7 +116,8 @@ def guarded(
         if not guard.scope_checked:  # a programming error, never a user's
             raise RuntimeError(f"{operation} finished without checking the patient")
         if rule.scope != PUBLIC:
-            session.add(
+            insert_audit(
+                session,
                 audit_event(
                     principal,
                     rule.action,
@@ -125,7 +126,7 @@ def guarded(
                     patient_id=guard.patient_id,
                     detail=guard.detail,
                     now=when,
-                )
+                ),
             )
         session.commit()
     except AccessDenied as exc:

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from painpath.clinic._accounts import HASHER, check_password, user_json
 from painpath.clinic._audit import audit_event, record_alone
 from painpath.clinic._principal import Principal, utcnow
-from painpath.clinic._tokens import issue_token, revoke
+from painpath.clinic._tokens import TokenRef, issue_token, revoke
 from painpath.errors import AuthError, RateLimited
 from painpath.store import AuthToken, LoginAttempt, User
 
@@ -124,8 +124,10 @@ def login(
     return LoginResult(secret, row.csrf_token, row.expires_at, who, user_json(user))
 
 
-def logout(session: Session, principal: Principal, token: AuthToken) -> None:
+def logout(session: Session, principal: Principal, token: AuthToken | TokenRef) -> None:
     """Revoke the token or session the principal signed in with; audited; commits."""
-    revoke(token)
+    row = session.get(AuthToken, token.id) if isinstance(token, TokenRef) else token
+    if row is not None:
+        revoke(row)
     session.add(audit_event(principal, "update", f"auth.logout {token.kind}", "allowed"))
     session.commit()

@@ -9,22 +9,26 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.orm import Session
 
-from painpath.clinic._principal import utcnow
+from painpath.clinic._principal import Principal, utcnow
 from painpath.store import AuthToken, User
 
 __all__ = [
     "BEARER_TTL",
     "SESSION_TTL",
+    "SignedIn",
+    "TokenRef",
     "create_session",
     "digest",
     "issue_token",
     "revoke",
     "session_user",
+    "signed_in",
     "token_user",
     "verify_csrf",
 ]
@@ -93,6 +97,67 @@ def token_user(
     return user, token
 
 
+@dataclass(frozen=True, slots=True)
+class TokenRef:
+    """The token or web-session row a request signed in with: its id, kind and CSRF token."""
+
+    id: int
+    kind: str
+    csrf_token: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SignedIn:
+    """Who a live secret belongs to (see `signed_in`)."""
+
+    principal: Principal
+    email: str
+    token: TokenRef
+
+
+_SIGNED_IN = (
+    select(
+        User.id,
+        User.role,
+        User.clinic_id,
+        User.patient_id,
+        User.email,
+        User.active,
+        AuthToken.id,
+        AuthToken.kind,
+        AuthToken.revoked,
+        AuthToken.expires_at,
+        AuthToken.csrf_token,
+    )
+    .join(AuthToken, AuthToken.user_id == User.id)
+    .where(AuthToken.token_hash == bindparam("token_hash"), AuthToken.kind == bindparam("kind"))
+)
+
+
+def signed_in(
+    connection: Connection,
+    secret: str,
+    *,
+    kind: str = "bearer",
+    now: datetime | None = None,
+    source_ip: str | None = None,
+) -> SignedIn | None:
+    """Who holds this live secret of this kind (an active user, a token neither revoked
+    nor expired), else None. `token_user` gives the same answer as ORM rows; this is the
+    per-request form: one statement of plain columns, no ORM session."""
+    if not secret or len(secret) > 200:
+        return None
+    row = connection.execute(_SIGNED_IN, {"token_hash": digest(secret), "kind": kind}).first()
+    if row is None:
+        return None
+    user_id, role, clinic_id, patient_id, email, active, token_id, token_kind = row[:8]
+    revoked, expires_at, csrf_token = row[8:]
+    if revoked or expires_at <= (now or utcnow()) or not active:
+        return None
+    principal = Principal(user_id, role, clinic_id, patient_id, source_ip)
+    return SignedIn(principal, email, TokenRef(token_id, token_kind, csrf_token))
+
+
 def session_user(
     session: Session, secret: str, *, now: datetime | None = None
 ) -> tuple[User, AuthToken] | None:
@@ -100,7 +165,7 @@ def session_user(
     return token_user(session, secret, kind="session", now=now)
 
 
-def verify_csrf(token: AuthToken, submitted: str | None) -> bool:
+def verify_csrf(token: AuthToken | TokenRef, submitted: str | None) -> bool:
     """True when `submitted` is the session's CSRF token (constant-time comparison)."""
     expected = token.csrf_token
     return bool(expected and submitted) and hmac.compare_digest(

@@ -14,18 +14,17 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
-from painpath.api._deps import COOKIE, NowDep, SessionDep, client_ip
+from painpath.api._deps import COOKIE, NowDep, signed_in_as
 from painpath.clinic import (
     ACCESS,
     Principal,
+    TokenRef,
     audit_event,
     record_alone,
     role_allowed,
-    session_user,
     verify_csrf,
 )
 from painpath.errors import AccessDenied, AuthError
-from painpath.store import AuthToken, autocommit_reads
 
 __all__ = ["STAFF", "Viewer", "ViewerDep", "check_csrf", "get_viewer", "home_of"]
 
@@ -37,7 +36,7 @@ class Viewer:
     """The signed-in principal (None for the public) with its session row and email."""
 
     principal: Principal | None = None
-    token: AuthToken | None = None
+    token: TokenRef | None = None
     email: str | None = None
 
     @property
@@ -68,18 +67,15 @@ class Viewer:
         return {"viewer": self}
 
 
-def get_viewer(request: Request, session: SessionDep, now: NowDep) -> Viewer:
+def get_viewer(request: Request, now: NowDep) -> Viewer:
     """The viewer of this request: signed in by a live session cookie, else the public."""
     cookie = request.cookies.get(COOKIE)
     if not cookie:
         return Viewer()
-    autocommit_reads(session)  # one statement, no BEGIN/COMMIT round trips
-    found = session_user(session, cookie, now=now)
-    session.commit()  # gives the connection back; the objects stay loaded
+    found = signed_in_as(request, cookie, "session", now)
     if found is None:
         return Viewer()
-    user, token = found
-    return Viewer(Principal.of(user, client_ip(request)), token, user.email)
+    return Viewer(found.principal, found.token, found.email)
 
 
 ViewerDep = Annotated[Viewer, Depends(get_viewer)]
