@@ -109,3 +109,10 @@ def test_the_pattern_finds_every_instrument_coding(instrument: Any) -> None:
 def test_the_pattern_reads_its_needles_literally(text: str) -> None:
     found = duckdb.execute("SELECT regexp_matches(?, ?)", [text, observation_pattern(KB)])
     assert found.fetchone() == (False,)
+
+
+def test_blank_lines_are_skipped_and_an_indented_line_is_read(tmp_path: Path) -> None:
+    nrs = json.dumps(_observation("nrs", _coding(LOINC, "72514-3"), valueInteger=7))
+    pulse = json.dumps(_observation("pulse", _coding(LOINC, "8867-4"), valueInteger=70))
+    folder = _export(tmp_path, ["", "   \t", "  " + nrs, pulse, ""])
+    assert _handed_over(folder) == ["c1", "nrs", "p1"]

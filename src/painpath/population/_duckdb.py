@@ -77,6 +77,11 @@ def _create_views(con: Any, export: Export) -> tuple[bool, bool]:
     return register_views(export.of, register)
 
 
+_WHITESPACE = " || ".join(f"chr({c})" for c in (9, 10, 11, 12, 13, 32))
+_NOT_BLANK = f"line IS NOT NULL AND (starts_with(line, '{{') OR trim(line, {_WHITESPACE}) <> '')"
+"""A line that is not blank, as `painpath assess` reads an export (`bytes.isspace`); trim
+copies the line, so it runs only on the rare lines that do not start with `{`."""
+
 _FIELDS = ("resourceType", "id", "code.coding", "component")
 """What `lines_sql` reads of each line, before the owner references (`x[1]` .. `x[4]`)."""
 
@@ -108,7 +113,7 @@ def lines_sql(kb: Knowledge, export: Export) -> str:
         f"SELECT pid, line FROM (SELECT line, {pid} AS pid FROM "
         f"(SELECT line, x, {_owner_sql(elements)} AS ref FROM "
         f"(SELECT line, {extract} AS x FROM {_text(export.of(*PATIENT_TYPES))} "
-        "WHERE line IS NOT NULL AND trim(line) <> '') "
+        f"WHERE {_NOT_BLANK}) "
         f"WHERE x[1] <> 'Observation' OR {coded})) "
         "WHERE pid IN (SELECT pid FROM kept)"
     )
@@ -126,7 +131,7 @@ def targets_sql(export: Export) -> str | None:
         f"(SELECT pid, unnest(regexp_extract_all(line, '{pattern}', 1)) AS key FROM lines) r "
         "JOIN (SELECT json_extract_string(line, '$.resourceType') || '/' || "
         f"json_extract_string(line, '$.id') AS key, line FROM {_text(targets)} "
-        "WHERE line IS NOT NULL AND trim(line) <> '') t ON r.key = t.key"
+        f"WHERE {_NOT_BLANK}) t ON r.key = t.key"
     )
 
 
