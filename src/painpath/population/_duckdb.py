@@ -40,7 +40,11 @@ from painpath.population._prefilter import kept_query, register_views
 
 __all__ = ["DuckDbSettings", "duckdb_batches", "duckdb_groups"]
 
-_BATCH_ROWS = 2048
+_BATCH_ROWS = 512
+"""Rows per Arrow batch. A table of whole patients sent to a worker is cut inside a batch,
+and pickling a sliced Arrow table sends its whole buffers: small batches keep that excess
+small (on the 200,000-patient export, 224 MB pickled for 179 MB of lines, against 358 MB
+with batches of 2,048 rows)."""
 _LINE_EXPECTED = "one FHIR resource as a JSON object per line"
 
 
