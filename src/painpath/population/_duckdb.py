@@ -6,8 +6,8 @@ DuckDB reads the NDJSON files itself, in parallel:
    ViewDefinitions, compiled by `painpath.population.views`;
 2. every line of a read type whose owner is kept, as text (each line parsed once, for its
    type, id, owner reference and Observation codings), sorted by patient and fetched in
-   Arrow batches. No order
-   within a patient is kept: `_assess.bundle_of` puts the resources in its canonical order.
+   Arrow batches. No order within a patient is kept: `_assess.bundle_of` puts the resources
+   in its canonical order.
    When the export has Medication or Organization files, the lines first go into a table
    `lines`, to which the Medication and Organization lines they reference are added.
 

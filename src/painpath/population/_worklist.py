@@ -1,10 +1,11 @@
 """The worklist: screened rows collected in a DuckDB table, ranked, summarised and written out.
 
-Rows arrive in Arrow batches (from the in-process engine or from Spark executors) and go
-into a table in a temporary DuckDB file, so a worklist of millions of patients never sits in
-Python memory. `write()` copies it out ranked (`.parquet`, `.csv` or `.ndjson`), and
-`summary()` counts by status and top option and describes the MME distribution, with the
-MME bands drawn at the knowledge base's thresholds (`mme-reassess`, `mme-high`).
+Rows arrive in Arrow batches (from the in-process engine or from Spark executors) and go,
+16,384 at a time, into a table in a temporary DuckDB file, so a worklist of millions of
+patients never sits in Python memory. `write()` copies it out ranked (`.parquet`, `.csv` or
+`.ndjson`), and `summary()` counts by status and top option and describes the MME
+distribution, with the MME bands drawn at the knowledge base's thresholds (`mme-reassess`,
+`mme-high`).
 
 Rank: urgent evaluation first (a red flag needs a clinician now), then referral with an
 indicated top option, other referrals, conservative care first, not indicated, and unreadable
