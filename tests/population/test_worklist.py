@@ -94,3 +94,18 @@ def test_summary_counts_statuses_options_and_mme_bands(worklist: Any) -> None:
         sum(1 for r in ROWS if r["mme_per_day"] and low <= r["mme_per_day"] < high),
         sum(1 for r in ROWS if r["mme_per_day"] and r["mme_per_day"] >= high),
     ]
+
+
+def test_many_small_batches_all_reach_the_worklist_in_rank_order(tmp_path: Path) -> None:
+    rows = [_row(f"p{i:05d}", "not-indicated", float(i % 97)) for i in range(40_000)]
+    with Worklist() as work:
+        for start in range(0, len(rows), 300):
+            work.add(pa.Table.from_pylist(rows[start : start + 300], schema=ROW_SCHEMA))
+        work.write(tmp_path / "worklist.parquet")
+        summary = work.summary(load_knowledge())
+        first = work.top(1)[0]
+    written = pq.read_table(tmp_path / "worklist.parquet").column("patient_id").to_pylist()
+    assert summary["screened"] == 40_000
+    assert summary["by_status"]["not-indicated"] == 40_000
+    assert sorted(written) == [r["patient_id"] for r in rows]
+    assert first["patient_id"] == "p00096" and first["mme_per_day"] == 96.0

@@ -23,6 +23,7 @@ __all__ = [
     "TARGET_TYPES",
     "Export",
     "observation_filter",
+    "observation_pattern",
     "open_export",
     "patient_id_sql",
     "visibly_unread_observation",
@@ -88,10 +89,27 @@ def patient_id_sql(ref: str) -> str:
 def observation_filter(kb: Knowledge, line: str) -> str:
     """SQL true for every Observation line the reader might read (a superset: its text holds
     painpath's code system or one of the instrument codes, quoted)."""
+    terms = [f"contains({line}, '{needle}')" for needle in _observation_needles(kb)]
+    return "(" + " OR ".join(terms) + ")"
+
+
+def observation_pattern(kb: Knowledge) -> str:
+    """A regular expression (RE2 and Java syntax alike) found in the JSON text of an
+    Observation's `code.coding` or `component` whenever the reader might read it: painpath's
+    code system or one of the instrument codes, quoted (the needles of `observation_filter`,
+    so a superset too)."""
+    return "|".join(_REGEX_SPECIAL.sub(r"\\\g<0>", n) for n in _observation_needles(kb))
+
+
+_REGEX_SPECIAL = re.compile(r"[\\.^$|?*+()\[\]{}-]")
+
+
+def _observation_needles(kb: Knowledge) -> list[str]:
+    """The texts an Observation the reader reads holds: painpath's code system, or an
+    instrument code in quotes."""
     needles = {kb.instruments.painpath_system}
     needles |= {f'"{inst.code}"' for inst in kb.instruments.instruments}
-    terms = [f"contains({line}, '{needle}')" for needle in sorted(needles)]
-    return "(" + " OR ".join(terms) + ")"
+    return sorted(needles)
 
 
 def visibly_unread_observation(kb: Knowledge, line: str) -> str:

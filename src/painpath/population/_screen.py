@@ -201,6 +201,9 @@ def _rows_in_workers(job: Job) -> Iterator[pa.Table]:
     import multiprocessing
 
     settings = job.settings
+    # pyarrow imports pandas the first time it builds an array from Python objects: done here,
+    # before the fork, the import is paid once and its pages are shared with the workers
+    pa.Table.from_pylist([], schema=ROW_SCHEMA)
     context = multiprocessing.get_context("fork")
     workers = settings.workers
     with cf.ProcessPoolExecutor(workers, mp_context=context) as pool:

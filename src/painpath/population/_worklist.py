@@ -1,10 +1,11 @@
 """The worklist: screened rows collected in a DuckDB table, ranked, summarised and written out.
 
-Rows arrive in Arrow batches (from the in-process engine or from Spark executors) and go
-into a table in a temporary DuckDB file, so a worklist of millions of patients never sits in
-Python memory. `write()` copies it out ranked (`.parquet`, `.csv` or `.ndjson`), and
-`summary()` counts by status and top option and describes the MME distribution, with the
-MME bands drawn at the knowledge base's thresholds (`mme-reassess`, `mme-high`).
+Rows arrive in Arrow batches (from the in-process engine or from Spark executors) and go,
+16,384 at a time, into a table in a temporary DuckDB file, so a worklist of millions of
+patients never sits in Python memory. `write()` copies it out ranked (`.parquet`, `.csv` or
+`.ndjson`), and `summary()` counts by status and top option and describes the MME
+distribution, with the MME bands drawn at the knowledge base's thresholds (`mme-reassess`,
+`mme-high`).
 
 Rank: urgent evaluation first (a red flag needs a clinician now), then referral with an
 indicated top option, other referrals, conservative care first, not indicated, and unreadable
@@ -59,6 +60,15 @@ FORMATS = {
 _RANKED = "SELECT row_number() OVER (ORDER BY {order}) AS rank, * FROM rows ORDER BY rank"
 
 
+_INSERT_ROWS = 16_384
+_SQL_TYPES = {pa.string(): "VARCHAR", pa.bool_(): "BOOLEAN", pa.float64(): "DOUBLE"}
+
+
+def _columns() -> str:
+    """The `rows` table's column definitions, from ROW_SCHEMA."""
+    return ", ".join(f'"{field.name}" {_SQL_TYPES[field.type]}' for field in ROW_SCHEMA)
+
+
 def _order() -> str:
     cases = " ".join(f"WHEN '{s}' THEN {i}" for i, s in enumerate(STATUS_ORDER))
     return (
@@ -79,9 +89,9 @@ class Worklist:
         self._con.execute(f"SET memory_limit = '{memory_limit}'").fetchall()
         self._con.execute("SET enable_progress_bar = false").fetchall()  # stdout is ours
         self._con.execute(f"SET temp_directory = '{self._tmp.name}'").fetchall()
-        self._con.register("empty_rows", ROW_SCHEMA.empty_table())
-        self._con.execute("CREATE TABLE rows AS SELECT * FROM empty_rows").fetchall()
-        self._con.unregister("empty_rows")
+        self._con.execute(f"CREATE TABLE rows ({_columns()})").fetchall()
+        self._pending: list[pa.Table] = []
+        self._pending_rows = 0
         self.count = 0
 
     def __enter__(self) -> Worklist:
@@ -97,15 +107,27 @@ class Worklist:
         self._tmp.cleanup()
 
     def add(self, batch: pa.RecordBatch | pa.Table) -> None:
-        """Append rows (ROW_SCHEMA)."""
+        """Append rows (ROW_SCHEMA). They are inserted `_INSERT_ROWS` at a time (one insert
+        per screened batch of a few hundred rows cost more than the rows themselves)."""
         table = batch if isinstance(batch, pa.Table) else pa.Table.from_batches([batch])
-        self._con.register("incoming", table)
+        self._pending.append(table)
+        self._pending_rows += table.num_rows
+        self.count += table.num_rows
+        if self._pending_rows >= _INSERT_ROWS:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self._pending:
+            return
+        incoming = pa.concat_tables(self._pending)
+        self._pending, self._pending_rows = [], 0
+        self._con.register("incoming", incoming)
         self._con.execute("INSERT INTO rows SELECT * FROM incoming").fetchall()
         self._con.unregister("incoming")
-        self.count += table.num_rows
 
     def write(self, path: Path) -> None:
         """Write the ranked worklist; the format follows the suffix."""
+        self._flush()
         fmt = FORMATS.get(path.suffix.lower())
         if fmt is None:
             raise InputError(
@@ -118,6 +140,7 @@ class Worklist:
 
     def top(self, limit: int) -> list[dict[str, Any]]:
         """The first `limit` rows of the ranked worklist."""
+        self._flush()
         sql = f"{_RANKED.format(order=_order())} LIMIT {int(limit)}"
         table = self._con.sql(sql).to_arrow_table()
         rows: list[dict[str, Any]] = table.to_pylist()
@@ -125,6 +148,7 @@ class Worklist:
 
     def summary(self, kb: Knowledge) -> dict[str, Any]:
         """Counts by status and by top option, and the MME distribution."""
+        self._flush()
         con = self._con
         by_status = dict(con.execute("SELECT status, count(*) FROM rows GROUP BY 1").fetchall())
         options = con.execute(
