@@ -17,7 +17,7 @@ from datetime import date, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from painpath import PAYERS, assess
@@ -109,15 +109,17 @@ def _fingerprint(texts: Sequence[tuple[str, str]]) -> bytes:
     return digest.digest()
 
 
+_LATEST = (  # built once: its cache key is computed once, not on every request
+    select(Assessment)
+    .where(Assessment.patient_id == bindparam("patient_id"))
+    .order_by(Assessment.created_at.desc(), Assessment.id.desc())
+    .limit(1)
+)
+
+
 def _latest(session: Session, patient_id: str) -> Assessment | None:
     """The patient's latest stored assessment (index ix_assessment_patient_latest)."""
-    stmt = (
-        select(Assessment)
-        .where(Assessment.patient_id == patient_id)
-        .order_by(Assessment.created_at.desc(), Assessment.id.desc())
-        .limit(1)
-    )
-    return session.execute(stmt).scalar_one_or_none()
+    return session.execute(_LATEST, {"patient_id": patient_id}).scalar_one_or_none()
 
 
 def run_assessment(

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from painpath import pathway
@@ -198,8 +198,11 @@ def transition_episode(
     return result
 
 
+_EPISODE = select(Episode).where(Episode.id == bindparam("episode_id"))  # built once
+
+
 def _episode_for(session: Session, guard: Guard, episode_id: int) -> Episode:
-    row = session.get(Episode, episode_id)
+    row = session.execute(_EPISODE, {"episode_id": episode_id}).scalar_one_or_none()
     if row is None:
         raise NotFound("no such episode", f"Episode/{episode_id}")
     guard.patient(row.patient_id)

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Text, cast, delete, select, tuple_
+from sqlalchemy import Text, bindparam, cast, delete, select, tuple_
 from sqlalchemy.orm import Session
 
 from painpath.domain import PatientRecord
@@ -160,14 +160,17 @@ def store_resource(
     return row
 
 
+_RECORD_TEXTS = (  # built once: its cache key is computed once, not on every request
+    select(FhirResource.resource_type, cast(FhirResource.resource, Text))
+    .where(FhirResource.patient_id == bindparam("patient_id"))
+    .order_by(FhirResource.id)
+)
+
+
 def record_texts(session: Session, patient_id: str) -> list[tuple[str, str]]:
     """The patient's stored resources as (resourceType, JSON text), in `load_bundle` order
     (Patient first, then as stored). The text is not parsed: it can be fingerprinted first."""
-    rows = session.execute(
-        select(FhirResource.resource_type, cast(FhirResource.resource, Text))
-        .where(FhirResource.patient_id == patient_id)
-        .order_by(FhirResource.id)
-    ).all()
+    rows = session.execute(_RECORD_TEXTS, {"patient_id": patient_id}).all()
     return sorted(((rtype, text) for rtype, text in rows), key=lambda r: r[0] != "Patient")
 
 

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -29,6 +30,10 @@ from painpath.store import Patient
 __all__ = ["Guard", "guarded"]
 
 log = logging.getLogger("painpath.clinic")
+
+# Built once: SQLAlchemy then reuses the statement's cache key instead of computing it again
+# on every request (a visible share of a read's CPU).
+_PATIENT = select(Patient).where(Patient.id == bindparam("patient_id"))
 
 
 class Guard:
@@ -61,7 +66,7 @@ class Guard:
             raise AccessDenied(
                 "a patient may act on their own record only", f"Patient/{patient_id}"
             )
-        row = self.session.get(Patient, patient_id)
+        row = self.session.execute(_PATIENT, {"patient_id": patient_id}).scalar_one_or_none()
         if row is None:
             raise NotFound("no such patient", f"Patient/{patient_id}")
         if row.clinic_id != who.clinic_id:

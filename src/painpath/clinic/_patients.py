@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from painpath.clinic._fhirstore import (
@@ -40,6 +40,13 @@ _LATEST_STATUS = (
     .limit(1)
     .correlate(Patient)
     .scalar_subquery()
+)
+
+# One patient's latest status and episode states (`get_patient`): built once, so their
+# cache keys are computed once rather than on every request.
+_STATUS_OF = select(_LATEST_STATUS).where(Patient.id == bindparam("patient_id"))
+_STATES_OF = (
+    select(Episode.state).where(Episode.patient_id == bindparam("patient_id")).order_by(Episode.id)
 )
 
 PATIENT_SORTS = {
@@ -163,8 +170,9 @@ def get_patient(session: Session, principal: Principal, patient_id: str) -> dict
         session, principal, "patient.read", patient_id=patient_id, target=f"Patient/{patient_id}"
     ) as guard:
         row = guard.patient(patient_id)
-        status = session.scalar(select(_LATEST_STATUS).where(Patient.id == patient_id))
-        result = patient_json(row, _states(session, [patient_id])[patient_id], status)
+        status = session.scalar(_STATUS_OF, {"patient_id": patient_id})
+        states = list(session.scalars(_STATES_OF, {"patient_id": patient_id}))
+        result = patient_json(row, states, status)
     return result
 
 
