@@ -72,7 +72,7 @@ bench: $(STAMP)
 STRESS_ENV := PAINPATH_STRESS=1 PAINPATH_FUZZ_EXAMPLES=50 PAINPATH_BUNDLE_EXAMPLES=500
 stress: $(STAMP)
 	$(STRESS_ENV) $(BIN)/pytest -q -n 2 -p no:cacheprovider tests/reliability
-	$(BIN)/python bench/soak.py --duration 600 --rate 100
+	$(BIN)/python bench/soak.py --duration 600 --rate 200
 
 # The hash-pinned lock file of every dependency (runtime and test), from pyproject.toml.
 UV := $(BIN)/uv

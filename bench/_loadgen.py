@@ -53,6 +53,7 @@ class RunResult:
     errors: int = 0
     statuses: Counter[str] = field(default_factory=Counter)
     latencies_ms: list[float] = field(default_factory=list)  # from the scheduled instant
+    by_path_ms: dict[str, list[float]] = field(default_factory=dict)  # the same, per path
     max_lag_ms: float = 0.0  # how late the generator sent the latest-sent request
     wall_s: float = 0.0  # first scheduled instant to last completion
     loadgen_cpu_s: float = 0.0  # CPU time of this (generator) process during the run
@@ -302,7 +303,9 @@ async def open_loop(
         result.statuses[status] += 1
         if good:
             result.ok += 1
-            result.latencies_ms.append((done - scheduled) * 1000)
+            latency = (done - scheduled) * 1000
+            result.latencies_ms.append(latency)
+            result.by_path_ms.setdefault(paths[index % len(paths)], []).append(latency)
         else:
             result.errors += 1
 

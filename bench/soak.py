@@ -90,6 +90,28 @@ def rss_kb(group: int) -> int:
     return total
 
 
+def kind_of(path: str) -> str:
+    """Which kind of the mix a path of `mixed_paths` is (for the per-kind latencies)."""
+    if path.startswith("hook:"):
+        return path.split(":")[1]
+    if path.startswith("cookie:/clinic/patients/"):
+        return "chart"
+    table = [
+        ("cookie:/clinic", "worklist"),
+        ("/procedures", "page"),
+        ("/dashboard/", "dashboard"),
+        ("/health", "health"),
+        ("/patients?", "list"),
+        ("/episodes/", "episode"),
+    ]
+    for prefix, kind in table:
+        if path.startswith(prefix):
+            return kind
+    if path.endswith("/episodes"):
+        return "episodes"
+    return "assessment" if "/assessment" in path else "patient"
+
+
 def mixed_paths(patients: list[str], episodes: list[int], charts_count: int) -> list[str]:
     """One round of the mix over every patient, interleaved. Cookie pages and CDS Hooks
     calls are keys of requests prepared on the client (`prepare_cookie_pages`,
@@ -196,6 +218,13 @@ async def soak(
             await renewer
         client.close()
     summary = result.summary()
+    per_kind: dict[str, list[float]] = {}
+    for path, latencies in result.by_path_ms.items():
+        per_kind.setdefault(kind_of(path), []).extend(latencies)
+    summary["p99_ms_by_kind"] = {
+        kind: round(sorted(values)[min(len(values) - 1, int(0.99 * len(values)))], 1)
+        for kind, values in sorted(per_kind.items())
+    }
     growth = (end_rss - start_rss) / start_rss if start_rss else 0.0
     summary.update(
         {
