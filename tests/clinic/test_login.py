@@ -12,8 +12,7 @@ from painpath.clinic import (
     WINDOW,
     create_session,
     login,
-    session_user,
-    token_user,
+    signed_in,
     verify_csrf,
 )
 from painpath.errors import AuthError, RateLimited
@@ -68,8 +67,9 @@ def test_a_web_session_carries_a_csrf_token_that_must_match(world: World) -> Non
         assert user is not None
         secret, csrf, _ = create_session(session, user, now=world.clock())
         session.commit()
-        found = session_user(session, secret, now=world.clock())
+    with world.engine.connect() as connection:
+        found = signed_in(connection, secret, kind="session", now=world.clock())
         assert found is not None
-        assert verify_csrf(found[1], csrf) and not verify_csrf(found[1], "x" + csrf)
-        assert not verify_csrf(found[1], None)
-        assert token_user(session, secret, kind="bearer", now=world.clock()) is None
+        assert verify_csrf(found.token, csrf) and not verify_csrf(found.token, "x" + csrf)
+        assert not verify_csrf(found.token, None)
+        assert signed_in(connection, secret, kind="bearer", now=world.clock()) is None

@@ -9,7 +9,7 @@ table (`ACCESS`), runs as one transaction and writes an audit event whatever the
     open_episode, transition_episode, get_episode, list_episodes, episode_events
     add_observation, list_observations, add_procedure, add_questionnaire_response
     add_document, list_documents, get_document
-    login, logout, create_session, signed_in, session_user, token_user, verify_csrf
+    login, logout, create_session, signed_in, verify_csrf
     create_user, list_users, update_user, me, new_user, list_audit, audit_rows
 """
 
@@ -82,9 +82,7 @@ from painpath.clinic._tokens import (
     TokenRef,
     create_session,
     issue_token,
-    session_user,
     signed_in,
-    token_user,
     verify_csrf,
 )
 from painpath.clinic._users import create_user, list_users, me, update_user
@@ -167,9 +165,7 @@ __all__ = [
     "record_complication",
     "record_relief_duration",
     "role_allowed",
-    "session_user",
     "signed_in",
-    "token_user",
     "transition_episode",
     "update_user",
     "user_json",

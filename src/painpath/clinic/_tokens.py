@@ -27,9 +27,7 @@ __all__ = [
     "digest",
     "issue_token",
     "revoke",
-    "session_user",
     "signed_in",
-    "token_user",
     "verify_csrf",
 ]
 
@@ -78,25 +76,6 @@ def create_session(
     return secret, row.csrf_token, row.expires_at
 
 
-def token_user(
-    session: Session, secret: str, *, kind: str = "bearer", now: datetime | None = None
-) -> tuple[User, AuthToken] | None:
-    """The active user and token row for a live secret of this kind, else None."""
-    if not secret or len(secret) > 200:
-        return None
-    found = session.execute(
-        select(User, AuthToken)
-        .join(AuthToken, AuthToken.user_id == User.id)
-        .where(AuthToken.token_hash == digest(secret), AuthToken.kind == kind)
-    ).first()
-    if found is None:
-        return None
-    user, token = found
-    if token.revoked or token.expires_at <= (now or utcnow()) or not user.active:
-        return None
-    return user, token
-
-
 @dataclass(frozen=True, slots=True)
 class TokenRef:
     """The token or web-session row a request signed in with: its id, kind and CSRF token."""
@@ -143,8 +122,8 @@ def signed_in(
     source_ip: str | None = None,
 ) -> SignedIn | None:
     """Who holds this live secret of this kind (an active user, a token neither revoked
-    nor expired), else None. `token_user` gives the same answer as ORM rows; this is the
-    per-request form: one statement of plain columns, no ORM session."""
+    nor expired), else None: one statement of plain columns, no ORM session (every request
+    makes it)."""
     if not secret or len(secret) > 200:
         return None
     row = connection.execute(_SIGNED_IN, {"token_hash": digest(secret), "kind": kind}).first()
@@ -158,14 +137,7 @@ def signed_in(
     return SignedIn(principal, email, TokenRef(token_id, token_kind, csrf_token))
 
 
-def session_user(
-    session: Session, secret: str, *, now: datetime | None = None
-) -> tuple[User, AuthToken] | None:
-    """The user and session row of a live web-session cookie, else None."""
-    return token_user(session, secret, kind="session", now=now)
-
-
-def verify_csrf(token: AuthToken | TokenRef, submitted: str | None) -> bool:
+def verify_csrf(token: TokenRef, submitted: str | None) -> bool:
     """True when `submitted` is the session's CSRF token (constant-time comparison)."""
     expected = token.csrf_token
     return bool(expected and submitted) and hmac.compare_digest(
