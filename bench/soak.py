@@ -90,33 +90,13 @@ def rss_kb(group: int) -> int:
     return total
 
 
-def kind_of(path: str) -> str:
-    """Which kind of the mix a path of `mixed_paths` is (for the per-kind latencies)."""
-    if path.startswith("hook:"):
-        return path.split(":")[1]
-    if path.startswith("cookie:/clinic/patients/"):
-        return "chart"
-    table = [
-        ("cookie:/clinic", "worklist"),
-        ("/procedures", "page"),
-        ("/dashboard/", "dashboard"),
-        ("/health", "health"),
-        ("/patients?", "list"),
-        ("/episodes/", "episode"),
-    ]
-    for prefix, kind in table:
-        if path.startswith(prefix):
-            return kind
-    if path.endswith("/episodes"):
-        return "episodes"
-    return "assessment" if "/assessment" in path else "patient"
-
-
-def mixed_paths(patients: list[str], episodes: list[int], charts_count: int) -> list[str]:
+def mixed_paths(
+    patients: list[str], episodes: list[int], charts_count: int
+) -> list[tuple[str, str]]:
     """One round of the mix over every patient, interleaved. Cookie pages and CDS Hooks
     calls are keys of requests prepared on the client (`prepare_cookie_pages`,
-    `prepare_hooks`); the rest are bearer-token GETs."""
-    paths: list[str] = []
+    `prepare_hooks`); the rest are bearer-token GETs. Each path comes with its kind."""
+    paths: list[tuple[str, str]] = []
     for i, (pid, eid) in enumerate(zip(patients, episodes, strict=True)):
         kinds = {
             "assessment": f"/patients/{pid}/assessment?as_of={AS_OF}",
@@ -133,7 +113,7 @@ def mixed_paths(patients: list[str], episodes: list[int], charts_count: int) -> 
             "order-select": f"hook:order-select:{i % charts_count}",
         }
         for kind, count in MIX.items():
-            paths.extend([kinds[kind]] * count)
+            paths.extend([(kind, kinds[kind])] * count)
     return paths
 
 
@@ -176,7 +156,9 @@ async def soak(
         cookie = await web_cookie(setup, password)
     host, port = base.removeprefix("http://").split(":")
     client = HookClient(host, int(port), 256, {"Authorization": f"Bearer {bearer}"})
-    paths = mixed_paths(patients, episodes, len(charts()))
+    mix = mixed_paths(patients, episodes, len(charts()))
+    paths = [path for _kind, path in mix]
+    kind_of = {path: kind for kind, path in mix}
     prepare_cookie_pages(client, paths, cookie)
     prepare_hooks(client, base, ehr_key)
     samples: list[tuple[float, int]] = []
@@ -220,7 +202,7 @@ async def soak(
     summary = result.summary()
     per_kind: dict[str, list[float]] = {}
     for path, latencies in result.by_path_ms.items():
-        per_kind.setdefault(kind_of(path), []).extend(latencies)
+        per_kind.setdefault(kind_of[path], []).extend(latencies)
     summary["p99_ms_by_kind"] = {
         kind: round(sorted(values)[min(len(values) - 1, int(0.99 * len(values)))], 1)
         for kind, values in sorted(per_kind.items())

@@ -1,15 +1,15 @@
-"""Pooled connections: the idle-time ping on PostgreSQL, and reads outside a transaction."""
+"""Pooled connections: the idle-time ping on PostgreSQL, and statements outside a transaction."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Engine, insert, select, text
 from sqlalchemy.exc import OperationalError
 
 from db import BACKENDS, ENV, _admin, create_pg_database, drop_pg_database
-from painpath.store import Clinic, autocommit_reads, make_engine, session_factory
+from painpath.store import Clinic, lookup_engine, make_engine, session_factory
 from painpath.store import _db as db_module
 
 PG_ONLY = pytest.mark.skipif("postgresql" not in BACKENDS, reason=f"PostgreSQL only: set {ENV}")
@@ -79,35 +79,23 @@ def test_a_connection_broken_while_busy_fails_that_request_and_the_next_reconnec
     assert _backend_pid(pg_engine) != first  # the pool was discarded; no restart needed
 
 
-def test_autocommit_reads_run_outside_a_transaction(db_engine):
-    factory = session_factory(db_engine)
-    with factory() as session:
-        autocommit_reads(session)
-        session.add(Clinic(name="kept"))
-        session.flush()  # an INSERT with no transaction around it: committed at once
-        session.rollback()
-    with factory() as session:
-        session.add(Clinic(name="rolled back"))
-        session.flush()  # the usual mode: inside a transaction
-        session.rollback()
-    with factory() as session:
+def test_a_lookup_engine_runs_each_statement_outside_a_transaction(db_engine):
+    with lookup_engine(db_engine).connect() as connection:
+        connection.execute(insert(Clinic), {"name": "kept"})  # committed at once
+        connection.rollback()
+    with db_engine.connect() as connection:  # the usual engine: inside a transaction
+        connection.execute(insert(Clinic), {"name": "rolled back"})
+        connection.rollback()
+    with session_factory(db_engine)() as session:
         assert session.scalars(select(Clinic.name)).all() == ["kept"]
 
 
-def test_the_connection_returns_to_the_pool_in_its_usual_mode(db_engine):
-    factory = session_factory(db_engine)
-    with factory() as session:
-        autocommit_reads(session)
-        session.execute(select(Clinic.id)).all()
-        session.commit()
-        session.add(Clinic(name="later"))  # a new transaction, usual isolation again
+def test_a_lookup_connection_returns_to_the_pool_in_its_usual_mode(db_engine):
+    with lookup_engine(db_engine).connect() as connection:
+        connection.execute(select(Clinic.id)).all()
+    with session_factory(db_engine)() as session:  # the same pooled connection, next
+        session.add(Clinic(name="later"))
         session.flush()
         session.rollback()
-    with factory() as session:
+    with session_factory(db_engine)() as session:
         assert session.scalars(select(Clinic.name)).all() == []
-
-
-def test_autocommit_reads_refuses_a_session_already_in_a_transaction(db_session):
-    db_session.execute(select(Clinic.id)).all()
-    with pytest.raises(RuntimeError, match="already in a transaction"):
-        autocommit_reads(db_session)

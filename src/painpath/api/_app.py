@@ -38,7 +38,7 @@ from painpath.api._middleware import AccessLog, BodyLimit, CatchAll, SecurityHea
 from painpath.clinic import ACCESS, HASHER, utcnow
 from painpath.errors import InputError
 from painpath.knowledge import load_knowledge
-from painpath.store import make_engine, session_factory
+from painpath.store import lookup_engine, make_engine, session_factory
 
 __all__ = ["BODY_LIMIT_ENV", "MAX_BODY_BYTES", "WORKER_THREADS", "body_limit", "create_app"]
 
@@ -142,8 +142,8 @@ def create_app(
     )
     app.state.engine = engine if engine is not None else make_engine()
     app.state.sessions = session_factory(app.state.engine)
-    # The same pool, each statement on its own (who is calling: `api._deps.signed_in_as`).
-    app.state.lookups = app.state.engine.execution_options(isolation_level="AUTOCOMMIT")
+    # The same pool, each statement on its own (`api._deps.signed_in_as`, `GET /health`).
+    app.state.lookups = lookup_engine(app.state.engine)
     app.state.clock = clock or utcnow
     app.state.hasher = hasher or HASHER
     for module in _ROUTERS:

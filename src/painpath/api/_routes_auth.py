@@ -6,12 +6,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.security import OAuth2PasswordRequestForm
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 
 from painpath.api._deps import COOKIE, CallerDep, NowDep, SessionDep, client_ip
 from painpath.api._models import ErrorBody, Health, LoginOut, TokenOut, UserOut
 from painpath.clinic import login, logout, me
-from painpath.store import autocommit_reads
 
 __all__ = ["router"]
 
@@ -31,15 +30,15 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     tags=["service"],
     responses={503: {"model": ErrorBody}},
 )
-def health(session: SessionDep) -> dict[str, str]:
+def health(request: Request) -> dict[str, str]:
     """`{"status": "ok"}` when the database answers; 503 otherwise."""
-    autocommit_reads(session)  # one statement: no BEGIN, no ROLLBACK
-    session.execute(text("SELECT 1"))
-    # Give the pooled connection back now: the response is validated on another worker
-    # thread, and a request must not hold a connection while it waits for a thread (with
-    # more health checks in flight than pooled connections, that deadlocks until the
-    # pool's 30 s timeout). Every other route commits before it returns.
-    session.commit()  # sends nothing: there is no transaction
+    # One statement outside a transaction, on a connection given back before the response
+    # is validated on another worker thread (a request must not hold a pooled connection
+    # while it waits for a thread: with more health checks in flight than pooled
+    # connections, that deadlocks until the pool's 30 s timeout).
+    lookups: Engine = request.app.state.lookups
+    with lookups.connect() as connection:
+        connection.execute(text("SELECT 1"))
     return {"status": "ok"}
 
 

@@ -10,10 +10,10 @@ backup(engine, "clinic.jsonl.gz"); restore(empty_engine, "clinic.jsonl.gz")
 
 from painpath.store._backup import BackupError, backup, backup_header, restore
 from painpath.store._db import (
-    autocommit_reads,
     commit,
     database_url,
     json_loads,
+    lookup_engine,
     make_engine,
     normalise_url,
     session_factory,
@@ -57,7 +57,6 @@ __all__ = [
     "StoredChart",
     "UTCDateTime",
     "User",
-    "autocommit_reads",
     "backup",
     "backup_header",
     "commit",
@@ -66,6 +65,7 @@ __all__ = [
     "downgrade",
     "head_revision",
     "json_loads",
+    "lookup_engine",
     "make_engine",
     "normalise_url",
     "restore",

@@ -29,10 +29,10 @@ from painpath.errors import ConflictError, InputError
 __all__ = [
     "BUSY_TIMEOUT_MS",
     "IDLE_PING_S",
-    "autocommit_reads",
     "commit",
     "database_url",
     "json_loads",
+    "lookup_engine",
     "make_engine",
     "normalise_url",
     "session_factory",
@@ -166,16 +166,12 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
 
 
-def autocommit_reads(session: Session) -> None:
-    """Make the session's coming statements, up to its next commit or rollback, run each
-    on its own outside a transaction: no BEGIN and no COMMIT round trip. For a read-only
-    lookup, such as who is calling, before the request's own transaction. The session
-    must not be in a transaction yet; its connection goes back to the pool at the commit
-    with its usual isolation level restored.
-    """
-    if session.in_transaction():
-        raise RuntimeError("autocommit_reads: the session is already in a transaction")
-    session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+def lookup_engine(engine: Engine) -> Engine:
+    """`engine` with each statement committed on its own: the same pool, no BEGIN and no
+    COMMIT round trip. For short read-only lookups made on every request (who is calling,
+    is the database up) on a connection of their own, given back at once; the connection
+    returns to the pool with its usual isolation level restored."""
+    return engine.execution_options(isolation_level="AUTOCOMMIT")
 
 
 def commit(session: Session) -> None:
